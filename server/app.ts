@@ -1,0 +1,146 @@
+import path from 'node:path';
+import compression from 'compression';
+import { csrfSync } from 'csrf-sync';
+import express, { type Express } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import passport from 'passport';
+import { can, type Policy } from './auth/policies';
+import { authRouter } from './auth/routes';
+import { loadViewer } from './auth/service';
+import { DatabaseSessionStore } from './auth/session-store';
+import { auditRouter } from './compliance/audit/routes';
+import type { Config } from './config';
+import type { DatabaseHandle } from './db/client';
+import { homeRouter } from './home/routes';
+import { hospitalRouter } from './hospital/routes';
+import { systemClock, type Clock } from './lib/dates';
+import { errorHandler, notFoundHandler } from './lib/error-handler';
+import { localeOf, translator } from './lib/i18n';
+import { projectRoot, publicDir, viewsDir } from './lib/paths';
+import { rosterRouter } from './staff/routes';
+
+export interface AppDeps {
+  config: Config;
+  database: DatabaseHandle;
+  clock?: Clock;
+}
+
+/** Everything a feature router needs, passed in rather than imported, so tests build their own. */
+export interface AppContext {
+  config: Config;
+  database: DatabaseHandle;
+  db: DatabaseHandle['db'];
+  clock: Clock;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const ctx: AppContext = { ...deps, db: deps.database.db, clock: deps.clock ?? systemClock };
+  const { config } = deps;
+  const app = express();
+
+  app.set('views', viewsDir);
+  app.set('view engine', 'ejs');
+  app.set('trust proxy', config.trustProxy ?? false);
+  app.disable('x-powered-by');
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          frameSrc: ["'self'"],
+          frameAncestors: ["'self'"],
+          formAction: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          upgradeInsecureRequests: config.secureCookies ? [] : null,
+        },
+      },
+      hsts: config.secureCookies,
+    }),
+  );
+  app.use(compression());
+
+  const staticOptions = { maxAge: config.env === 'production' ? '7d' : 0, index: false as const };
+  app.use('/static', express.static(publicDir, staticOptions));
+  // Noto Sans JP split by unicode range: a page downloads only the slices its text needs.
+  app.use(
+    '/static/fonts/noto-sans-jp',
+    express.static(path.join(projectRoot, 'node_modules', '@fontsource', 'noto-sans-jp'), { ...staticOptions, maxAge: '30d' }),
+  );
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await ctx.database.ping();
+      res.json({ status: 'ok', database: ctx.database.driver });
+    } catch {
+      res.status(503).json({ status: 'unavailable', database: ctx.database.driver });
+    }
+  });
+
+  app.use(express.urlencoded({ extended: false, limit: '1mb' }));
+  app.use(express.json({ limit: '1mb' }));
+
+  app.use(
+    session({
+      name: 'mamoru.sid',
+      secret: config.sessionSecret,
+      store: new DatabaseSessionStore(ctx.db),
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, maxAge: config.sessionMaxAgeMs },
+    }),
+  );
+
+  const auth = new passport.Passport();
+  auth.serializeUser((user, done) => done(null, user.id));
+  auth.deserializeUser((id: number, done) => {
+    loadViewer(ctx.db, id, ctx.clock())
+      .then((viewer) => done(null, viewer ?? false))
+      .catch((err: unknown) => done(err));
+  });
+  app.use(auth.initialize());
+  app.use(auth.session());
+
+  const csrf = csrfSync({
+    errorConfig: { statusCode: 403, code: 'EBADCSRFTOKEN', message: 'invalid csrf token' },
+    // Multipart bodies are not parsed before this check, so uploads send the token in a header
+    // (fetch) or in the form's action URL (plain form post).
+    getTokenFromRequest: (req) =>
+      (req.headers['x-csrf-token'] as string | undefined) ??
+      (req.body as Record<string, string> | undefined)?._csrf ??
+      (typeof req.query._csrf === 'string' ? req.query._csrf : undefined),
+  });
+
+  app.use((req, res, next) => {
+    req.locale = localeOf(req);
+    req.t = translator(req.locale);
+    res.locals.t = req.t;
+    res.locals.locale = req.locale;
+    res.locals.viewer = req.user;
+    res.locals.can = (policy: Policy) => can(req.user, policy);
+    res.locals.currentPath = req.path;
+    res.locals.csrfToken = csrf.generateToken(req);
+    res.locals.flash = req.session.flash ?? [];
+    if (req.session.flash) delete req.session.flash;
+    next();
+  });
+  app.use(csrf.csrfSynchronisedProtection);
+
+  app.use(authRouter(ctx));
+  app.use(homeRouter(ctx));
+  app.use(hospitalRouter(ctx));
+  app.use(rosterRouter(ctx));
+  app.use(auditRouter(ctx));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(config));
+  return app;
+}

@@ -1,0 +1,68 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Role } from '../db/schema';
+import { forbidden, unauthenticated } from '../lib/errors';
+
+/** Who is signed in, as the request sees them. */
+export interface Viewer {
+  id: number;
+  employeeNo: string;
+  name: string;
+  roles: Role[];
+  locale: string;
+  managedDepartmentIds: number[];
+}
+
+/**
+ * Every route names one of these. `public` needs nobody; `signedIn` any active account;
+ * the rest name the roles that may use it. Record-level scope (a manager's departments)
+ * is applied in repositories through `rosterScope`.
+ */
+export const POLICIES = {
+  public: null,
+  signedIn: [] as Role[],
+  'roster:read': ['admin', 'officer', 'manager'] as Role[],
+  'roster:write': ['admin'] as Role[],
+  'hospital:read': ['admin', 'officer'] as Role[],
+  'hospital:write': ['admin'] as Role[],
+  'accounts:issue-link': ['admin'] as Role[],
+  'audit:verify': ['admin', 'officer'] as Role[],
+} as const;
+
+export type Policy = keyof typeof POLICIES;
+
+export function can(viewer: Viewer | undefined, policy: Policy): boolean {
+  const roles = POLICIES[policy];
+  if (roles === null) return true;
+  if (!viewer) return false;
+  return roles.length === 0 || roles.some((r) => viewer.roles.includes(r));
+}
+
+/** Which staff records a viewer may see: all of them, or only their managed departments. */
+export type RosterScope = { all: true } | { all: false; departmentIds: number[] };
+
+export function rosterScope(viewer: Viewer): RosterScope {
+  if (viewer.roles.includes('admin') || viewer.roles.includes('officer')) return { all: true };
+  return { all: false, departmentIds: viewer.managedDepartmentIds };
+}
+
+export const POLICY_MARK = Symbol('policy');
+type MarkedHandler = RequestHandler & { [POLICY_MARK]?: Policy };
+
+/**
+ * The first handler of every route. Tests walk the router table and fail on any route whose
+ * stack has no handler carrying POLICY_MARK.
+ */
+export function allow(policy: Policy): RequestHandler {
+  const handler: MarkedHandler = (req: Request, _res: Response, next: NextFunction) => {
+    if (can(req.user, policy)) return next();
+    if (!req.user) return next(unauthenticated());
+    // A page the role may not use says so (403); a record it may not see answers 404 in its repository.
+    return next(forbidden());
+  };
+  handler[POLICY_MARK] = policy;
+  return handler;
+}
+
+export function policyOf(handler: unknown): Policy | undefined {
+  return (handler as MarkedHandler | undefined)?.[POLICY_MARK];
+}

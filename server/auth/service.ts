@@ -1,0 +1,158 @@
+import type { Database } from '../db/client';
+import type { Role } from '../db/schema';
+import { recordAudit } from '../compliance/audit/service';
+import { localDate } from '../lib/dates';
+import { AppError, conflict } from '../lib/errors';
+import { hashPassword, hashToken, newToken, verifyPassword } from './passwords';
+import type { Viewer } from './policies';
+import * as repo from './repository';
+
+export const LOCK_AFTER_FAILURES = 5;
+export const LOCK_MINUTES = 15;
+const SETUP_LINK_HOURS = 24;
+export const PASSWORD_LINK_HOURS = 72;
+
+export type LoginResult = { ok: true; staffId: number } | { ok: false; reason: 'invalid' } | { ok: false; reason: 'locked'; minutes: number };
+
+/** Checks a login; counts failures per account and locks it for a while after too many. */
+export async function authenticate(db: Database, identifier: string, password: string, now: Date): Promise<LoginResult> {
+  const person = await repo.findByLogin(db, identifier.trim());
+  const active = person && (!person.retiredOn || person.retiredOn > localDate(now));
+  if (person?.lockedUntil && person.lockedUntil > now) {
+    return { ok: false, reason: 'locked', minutes: Math.ceil((person.lockedUntil.getTime() - now.getTime()) / 60000) };
+  }
+  const valid = await verifyPassword(password, active ? person.passwordHash : null);
+  if (!person || !active) return { ok: false, reason: 'invalid' };
+  if (!valid) {
+    await repo.recordLoginFailure(db, person.id, LOCK_AFTER_FAILURES, new Date(now.getTime() + LOCK_MINUTES * 60000));
+    if (person.failedLogins + 1 >= LOCK_AFTER_FAILURES) return { ok: false, reason: 'locked', minutes: LOCK_MINUTES };
+    return { ok: false, reason: 'invalid' };
+  }
+  await repo.recordLoginSuccess(db, person.id, now);
+  return { ok: true, staffId: person.id };
+}
+
+export async function loadViewer(db: Database, id: number, now: Date): Promise<Viewer | undefined> {
+  const row = await repo.findActiveById(db, id, localDate(now));
+  if (!row) return undefined;
+  const roles = row.roles as Role[];
+  return {
+    id: row.id,
+    employeeNo: row.employeeNo,
+    name: row.name,
+    roles,
+    locale: row.locale,
+    managedDepartmentIds: roles.includes('manager') ? await repo.managedDepartmentIds(db, row.id) : [],
+  };
+}
+
+/** On a fresh install (no administrator with a password) a one-time setup link is issued. */
+export async function issueSetupLinkIfNeeded(db: Database, now: Date): Promise<string | undefined> {
+  if ((await repo.countAdmins(db)) > 0) return undefined;
+  const { token, tokenHash } = newToken();
+  await repo.revokeTokens(db, 'setup-admin', null, now);
+  await repo.insertToken(db, {
+    tokenHash,
+    purpose: 'setup-admin',
+    expiresAt: new Date(now.getTime() + SETUP_LINK_HOURS * 3600_000),
+  });
+  return token;
+}
+
+export async function isSetupTokenUsable(db: Database, token: string, now: Date): Promise<boolean> {
+  return Boolean(await repo.findUsableToken(db, hashToken(token), 'setup-admin', now));
+}
+
+export interface FirstAdminInput {
+  employeeNo: string;
+  name: string;
+  email?: string | undefined;
+  password: string;
+}
+
+export async function createFirstAdmin(db: Database, token: string, input: FirstAdminInput, now: Date): Promise<number> {
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction(async (tx) => {
+    if (!(await repo.consumeToken(tx, hashToken(token), now))) throw invalidLink();
+    if ((await repo.countAdmins(tx)) > 0) throw invalidLink();
+    const id = await createAdminRow(tx, input, passwordHash);
+    await recordAudit(tx, [
+      { actorId: id, action: 'account.setup-admin', subjectType: 'staff', subjectId: id, details: { employeeNo: input.employeeNo } },
+    ], now);
+    return id;
+  });
+}
+
+/** Used by `mamoru create-admin`: creates an administrator, or makes an existing staff member one. */
+export async function createAdmin(db: Database, input: FirstAdminInput, now: Date): Promise<{ id: number; created: boolean }> {
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction(async (tx) => {
+    const existing = await repo.findByLogin(tx, input.employeeNo);
+    if (existing) {
+      await repo.grantRole(tx, existing.id, 'admin');
+      await repo.setPasswordHash(tx, existing.id, passwordHash);
+      await recordAudit(tx, [{ actorId: null, action: 'account.grant-admin', subjectType: 'staff', subjectId: existing.id, details: { via: 'cli' } }], now);
+      return { id: existing.id, created: false };
+    }
+    const id = await createAdminRow(tx, input, passwordHash);
+    await recordAudit(tx, [{ actorId: null, action: 'account.create-admin', subjectType: 'staff', subjectId: id, details: { via: 'cli', employeeNo: input.employeeNo } }], now);
+    return { id, created: true };
+  });
+}
+
+async function createAdminRow(tx: Database, input: FirstAdminInput, passwordHash: string): Promise<number> {
+  try {
+    return await repo.insertAdmin(tx, { ...input, passwordHash });
+  } catch (err) {
+    if ((err as { cause?: { code?: string } }).cause?.code === '23505') throw conflict('auth.setup.duplicate');
+    throw err;
+  }
+}
+
+const invalidLink = () => new AppError(410, 'link_invalid', 'auth.link.invalid');
+
+/** An administrator hands a staff member a link to set their own password (no e-mail needed). */
+export async function issuePasswordLink(db: Database, actor: Viewer, staffId: number, now: Date): Promise<{ token: string; expiresAt: Date }> {
+  const { token, tokenHash } = newToken();
+  const expiresAt = new Date(now.getTime() + PASSWORD_LINK_HOURS * 3600_000);
+  await db.transaction(async (tx) => {
+    await repo.revokeTokens(tx, 'set-password', staffId, now);
+    await repo.insertToken(tx, { tokenHash, purpose: 'set-password', staffId, issuedBy: actor.id, expiresAt });
+    await recordAudit(tx, [{ actorId: actor.id, action: 'account.issue-password-link', subjectType: 'staff', subjectId: staffId, details: { expiresAt: expiresAt.toISOString() } }], now);
+  });
+  return { token, expiresAt };
+}
+
+export async function passwordLinkHolder(db: Database, token: string, now: Date) {
+  const row = await repo.findUsableToken(db, hashToken(token), 'set-password', now);
+  if (!row?.staffId) return undefined;
+  return repo.findActiveById(db, row.staffId, localDate(now));
+}
+
+export async function setPasswordWithLink(db: Database, token: string, password: string, now: Date): Promise<number> {
+  const holder = await passwordLinkHolder(db, token, now);
+  if (!holder) throw invalidLink();
+  const passwordHash = await hashPassword(password);
+  await db.transaction(async (tx) => {
+    if (!(await repo.consumeToken(tx, hashToken(token), now))) throw invalidLink();
+    await repo.setPasswordHash(tx, holder.id, passwordHash);
+    await recordAudit(tx, [{ actorId: holder.id, action: 'account.set-password', subjectType: 'staff', subjectId: holder.id, details: { via: 'link' } }], now);
+  });
+  return holder.id;
+}
+
+/** False when the current password is wrong; nothing changes then. */
+export async function changePassword(db: Database, viewer: Viewer, current: string, next: string, now: Date): Promise<boolean> {
+  const row = await repo.findActiveById(db, viewer.id, localDate(now));
+  if (!row || !(await verifyPassword(current, row.passwordHash))) return false;
+  const passwordHash = await hashPassword(next);
+  await db.transaction(async (tx) => {
+    await repo.setPasswordHash(tx, viewer.id, passwordHash);
+    await recordAudit(tx, [{ actorId: viewer.id, action: 'account.change-password', subjectType: 'staff', subjectId: viewer.id }], now);
+  });
+  return true;
+}
+
+export async function changeLocale(db: Database, viewer: Viewer, locale: 'ja' | 'en') {
+  await repo.setLocale(db, viewer.id, locale);
+}

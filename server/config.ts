@@ -1,0 +1,122 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
+
+const ConfigSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: port.default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    DATA_DIR: z.string().min(1).default('./data'),
+    DATABASE_URL: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+        .optional(),
+    ),
+    SESSION_SECRET: z.preprocess(
+      emptyToUndefined,
+      z.string().min(32, 'must be at least 32 characters').optional(),
+    ),
+    SESSION_MAX_AGE_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+    TRUST_PROXY: z.preprocess(emptyToUndefined, z.string().optional()),
+    LOGIN_RATE_LIMIT_PER_15MIN: z.coerce.number().int().positive().default(50),
+    IMPORT_MAX_MB: z.coerce.number().positive().max(2048).default(20),
+    SMTP_HOST: z.preprocess(emptyToUndefined, z.string().optional()),
+    SMTP_PORT: z.preprocess(emptyToUndefined, port.optional()),
+    SMTP_USER: z.preprocess(emptyToUndefined, z.string().optional()),
+    SMTP_PASSWORD: z.preprocess(emptyToUndefined, z.string().optional()),
+    SMTP_FROM: z.preprocess(emptyToUndefined, z.email().optional()),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV === 'production' && c.DATABASE_URL && !c.SESSION_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SESSION_SECRET'],
+        message: 'is required with DATABASE_URL in production (all instances must share it)',
+      });
+    }
+  });
+
+type RawConfig = z.infer<typeof ConfigSchema>;
+
+export interface Config {
+  env: RawConfig['NODE_ENV'];
+  port: number;
+  host: string;
+  baseUrl: string;
+  secureCookies: boolean;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  sessionSecret: string;
+  sessionMaxAgeMs: number;
+  trustProxy: string | undefined;
+  loginRateLimitPer15Min: number;
+  importMaxBytes: number;
+  smtp: { host?: string; port?: number; user?: string; password?: string; from?: string };
+  logLevel: RawConfig['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/**
+ * Validates the environment once at boot. Every problem is listed at once so an operator
+ * fixes them in one go rather than one restart at a time.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(problems);
+  }
+  const c = parsed.data;
+  const dataDir = path.resolve(c.DATA_DIR);
+  const baseUrl = (c.BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '');
+  return {
+    env: c.NODE_ENV,
+    port: c.PORT,
+    host: c.HOST,
+    baseUrl,
+    secureCookies: baseUrl.startsWith('https://'),
+    dataDir,
+    databaseUrl: c.DATABASE_URL,
+    sessionSecret: c.SESSION_SECRET ?? '',
+    sessionMaxAgeMs: c.SESSION_MAX_AGE_HOURS * 3600 * 1000,
+    trustProxy: c.TRUST_PROXY,
+    loginRateLimitPer15Min: c.LOGIN_RATE_LIMIT_PER_15MIN,
+    importMaxBytes: Math.round(c.IMPORT_MAX_MB * 1024 * 1024),
+    smtp: {
+      host: c.SMTP_HOST,
+      port: c.SMTP_PORT,
+      user: c.SMTP_USER,
+      password: c.SMTP_PASSWORD,
+      from: c.SMTP_FROM,
+    },
+    logLevel: c.LOG_LEVEL,
+  };
+}
+
+/**
+ * With no SESSION_SECRET, a secret is generated on first start and kept in DATA_DIR so
+ * sessions survive restarts. Several instances behind a load balancer must set it.
+ */
+export function ensureSessionSecret(config: Config): Config {
+  if (config.sessionSecret) return config;
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const file = path.join(config.dataDir, 'session-secret');
+  if (!fs.existsSync(file)) {
+    fs.writeFileSync(file, crypto.randomBytes(48).toString('base64url'), { mode: 0o600, flag: 'wx' });
+  }
+  return { ...config, sessionSecret: fs.readFileSync(file, 'utf8').trim() };
+}

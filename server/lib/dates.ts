@@ -1,0 +1,24 @@
+// Hospitals using Mamoru keep Japanese dates: "today" is today in Japan, whatever the server's TZ.
+const JST = 'Asia/Tokyo';
+const isoDay = new Intl.DateTimeFormat('en-CA', { timeZone: JST, year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** YYYY-MM-DD of an instant, in Japan. */
+export function localDate(at: Date): string {
+  return isoDay.format(at);
+}
+
+/** The fiscal year (年度) a day belongs to: FY2026 runs 2026-04-01..2027-03-31 by default. */
+export function fiscalYearOf(day: string, startMonth = 4): number {
+  const [y, m] = day.split('-').map(Number) as [number, number];
+  return m >= startMonth ? y : y - 1;
+}
+
+/** A strict YYYY-MM-DD that is a real calendar day. */
+export function isCalendarDate(s: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+export type Clock = () => Date;
+export const systemClock: Clock = () => new Date();

@@ -1,0 +1,71 @@
+import crypto from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import type { Config } from '../config';
+import { AppError, ValidationError, isDatabaseUnavailable, notFound } from './errors';
+import { translator } from './i18n';
+
+export function wantsJson(req: Request): boolean {
+  return req.xhr || req.is('application/json') === 'application/json' || req.accepts(['html', 'json']) === 'json';
+}
+
+function toAppError(err: unknown): AppError | undefined {
+  if (err instanceof AppError) return err;
+  const e = err as { code?: string; type?: string; status?: number };
+  if (e.code === 'EBADCSRFTOKEN') return new AppError(403, 'csrf_invalid', 'errors.csrf');
+  if (e.type === 'entity.too.large' || e.code === 'LIMIT_FILE_SIZE') return new AppError(413, 'too_large', 'errors.tooLarge');
+  if (e.type === 'entity.parse.failed') return new AppError(400, 'bad_json', 'errors.badJson');
+  if (isDatabaseUnavailable(err)) return new AppError(503, 'database_unavailable', 'errors.databaseUnavailable');
+  return undefined;
+}
+
+export function notFoundHandler(_req: Request, _res: Response, next: NextFunction) {
+  next(notFound());
+}
+
+/** The one place errors become responses: JSON for API callers, the error page for people. */
+export function errorHandler(config: Config) {
+  return (err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const known = toAppError(err);
+    const t = req.t ?? translator('ja');
+    const reference = known ? undefined : crypto.randomBytes(4).toString('hex');
+    const status = known?.status ?? 500;
+    const code = known?.code ?? 'internal_error';
+    const message = known ? t(known.messageKey, known.params) : t('errors.internal', { reference: reference ?? '' });
+
+    if (!known || status >= 500) {
+      if (config.logLevel !== 'silent') {
+        console.error(`[${reference ?? code}] ${req.method} ${req.originalUrl}:`, err);
+      }
+    }
+    if (status === 503) res.set('Retry-After', '5');
+    // Errors raised before the locals middleware (session store down, say) still render the layout.
+    res.locals.t ??= t;
+    res.locals.locale ??= req.locale ?? 'ja';
+    res.locals.can ??= () => false;
+    res.locals.csrfToken ??= '';
+    res.locals.flash ??= [];
+    res.locals.currentPath ??= req.path;
+
+    if (wantsJson(req)) {
+      const fields = known instanceof ValidationError ? translateFields(known, t) : undefined;
+      res.status(status).json({ error: { code, message, ...(fields ? { fields } : {}) } });
+      return;
+    }
+    if (status === 401) {
+      if (req.method === 'GET' && req.session) req.session.returnTo = req.originalUrl;
+      res.redirect(303, '/login');
+      return;
+    }
+    res.status(status).render('error', {
+      title: t('errors.title'),
+      status,
+      message,
+      fieldMessages: known instanceof ValidationError ? Object.values(translateFields(known, t)).flat() : [],
+    });
+  };
+}
+
+function translateFields(err: ValidationError, t: ReturnType<typeof translator>) {
+  return Object.fromEntries(Object.entries(err.fieldErrors).map(([k, v]) => [k, v.map((m) => t(m))]));
+}

@@ -1,0 +1,61 @@
+import type { Server } from 'node:http';
+import { createApp } from './app';
+import { issueSetupLinkIfNeeded } from './auth/service';
+import { ConfigError } from './config';
+import { openRuntime } from './runtime';
+
+async function main() {
+  const started = Date.now();
+  const { config, database } = await openRuntime();
+  const app = createApp({ config, database });
+  const server: Server = app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+
+  const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
+  console.log(`Mamoru is listening on ${config.baseUrl} — database: ${where} — ready in ${Date.now() - started} ms`);
+
+  const setupToken = await issueSetupLinkIfNeeded(database.db, new Date());
+  if (setupToken) {
+    console.log('\nNo administrator yet. Open this one-time link to create the first one (valid 24 hours):');
+    console.log(`\n    ${config.baseUrl}/setup/${setupToken}\n`);
+  }
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: finishing in-flight requests…`);
+    // Stop accepting, let open requests finish, then close the database cleanly.
+    server.close(() => {
+      database
+        .close()
+        .then(() => {
+          console.log('Stopped cleanly.');
+          process.exit(0);
+        })
+        .catch((err: unknown) => {
+          console.error('Error while closing the database:', err);
+          process.exit(1);
+        });
+    });
+    server.closeIdleConnections();
+    setTimeout(() => {
+      console.error('Requests did not finish within 20 s; exiting.');
+      process.exit(1);
+    }, 20_000).unref();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+  } else {
+    console.error('Mamoru could not start:', err);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,81 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { departments, jobCategories, rosterImports, staff } from '../../db/schema';
+import type { CurrentStaff } from './plan';
+
+export type RosterImportRow = typeof rosterImports.$inferSelect;
+
+export async function insertImport(db: Database, values: typeof rosterImports.$inferInsert): Promise<number> {
+  const [row] = await db.insert(rosterImports).values(values).returning({ id: rosterImports.id });
+  return row!.id;
+}
+
+/** The row is locked for the rest of the transaction so two applies cannot both run. */
+export async function findImportForUpdate(db: Database, id: number): Promise<RosterImportRow | undefined> {
+  const [row] = await db.select().from(rosterImports).where(eq(rosterImports.id, id)).for('update').limit(1);
+  return row;
+}
+
+export async function findImport(db: Database, id: number): Promise<RosterImportRow | undefined> {
+  const [row] = await db.select().from(rosterImports).where(eq(rosterImports.id, id)).limit(1);
+  return row;
+}
+
+export async function finishImport(db: Database, id: number, status: 'applied' | 'discarded', summary: unknown, at: Date) {
+  await db
+    .update(rosterImports)
+    .set({ status, summary, appliedAt: status === 'applied' ? at : null })
+    .where(and(eq(rosterImports.id, id), eq(rosterImports.status, 'previewed')));
+}
+
+export async function currentRoster(db: Database): Promise<{ staff: CurrentStaff[]; departments: string[]; jobCategories: string[] }> {
+  const [people, depts, jobs] = await Promise.all([
+    db
+      .select({
+        id: staff.id,
+        employeeNo: staff.employeeNo,
+        name: staff.name,
+        nameKana: staff.nameKana,
+        email: staff.email,
+        department: departments.name,
+        jobCategory: jobCategories.name,
+        hiredOn: staff.hiredOn,
+        retiredOn: staff.retiredOn,
+        locale: staff.locale,
+      })
+      .from(staff)
+      .leftJoin(departments, eq(departments.id, staff.departmentId))
+      .leftJoin(jobCategories, eq(jobCategories.id, staff.jobCategoryId)),
+    db.select({ id: departments.id, name: departments.name }).from(departments),
+    db.select({ id: jobCategories.id, name: jobCategories.name }).from(jobCategories),
+  ]);
+  return { staff: people, departments: depts.map((d) => d.name), jobCategories: jobs.map((j) => j.name) };
+}
+
+/** Creates the named departments / job categories that are missing; returns name -> id for all. */
+export async function ensureNamed(db: Database, kind: 'department' | 'jobCategory', names: string[]): Promise<Map<string, number>> {
+  const table = kind === 'department' ? departments : jobCategories;
+  if (names.length) {
+    await db.insert(table).values(names.map((name) => ({ name }))).onConflictDoNothing();
+  }
+  const rows = await db.select({ id: table.id, name: table.name }).from(table);
+  return new Map(rows.map((r) => [r.name, r.id]));
+}
+
+export async function insertStaffBatch(db: Database, values: (typeof staff.$inferInsert)[]): Promise<{ id: number; employeeNo: string }[]> {
+  const out: { id: number; employeeNo: string }[] = [];
+  for (let i = 0; i < values.length; i += 1000) {
+    out.push(...(await db.insert(staff).values(values.slice(i, i + 1000)).returning({ id: staff.id, employeeNo: staff.employeeNo })));
+  }
+  return out;
+}
+
+export async function updateStaffColumns(db: Database, id: number, values: Partial<typeof staff.$inferInsert>) {
+  await db.update(staff).set({ ...values, updatedAt: new Date() }).where(eq(staff.id, id));
+}
+
+export async function retireStaff(db: Database, ids: number[], retiredOn: string) {
+  for (let i = 0; i < ids.length; i += 1000) {
+    await db.update(staff).set({ retiredOn, updatedAt: new Date() }).where(inArray(staff.id, ids.slice(i, i + 1000)));
+  }
+}

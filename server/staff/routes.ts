@@ -1,0 +1,140 @@
+import { Router, type Request, type Response } from 'express';
+import type { AppContext } from '../app';
+import { allow, rosterScope } from '../auth/policies';
+import { PASSWORD_LINK_HOURS, issuePasswordLink } from '../auth/service';
+import { historyOf } from '../compliance/audit/service';
+import { toCsv } from '../lib/csv';
+import { localDate } from '../lib/dates';
+import { ValidationError, type FieldErrors } from '../lib/errors';
+import { flash } from '../lib/http';
+import { idParam, parseWith } from '../lib/validate';
+import { ROLES } from '../db/schema';
+import { presentPagination, presentStaff, staffFormValues } from './presenter';
+import { RetireSchema, StaffFormSchema, StaffListQuerySchema } from './schema';
+import * as roster from './service';
+import { organisationRouter } from './organisation-routes';
+import { rosterImportRouter } from './import/routes';
+
+export function rosterRouter(ctx: AppContext): Router {
+  const router = Router();
+  const { db, clock } = ctx;
+  const today = () => localDate(clock());
+  const idOf = (req: Request) => idParam(req.params);
+
+  async function renderForm(req: Request, res: Response, status: number, opts: { id?: number; values: Record<string, unknown>; errors: FieldErrors }) {
+    const org = await roster.organisation(db);
+    res.status(status).render('staff/form', {
+      title: req.t(opts.id ? 'staff.edit.title' : 'staff.new.title'),
+      id: opts.id,
+      values: opts.values,
+      errors: opts.errors,
+      departments: org.departments,
+      jobCategories: org.jobCategories.map((j) => ({ id: j.id, label: req.locale === 'en' && j.nameEn ? j.nameEn : j.name })),
+      roles: ROLES.filter((r) => r !== 'staff'),
+    });
+  }
+
+  router.use(rosterImportRouter(ctx));
+
+  router.get('/staff', allow('roster:read'), async (req, res) => {
+    const parsed = StaffListQuerySchema.safeParse(req.query);
+    const q = parsed.success ? parsed.data : StaffListQuerySchema.parse({});
+    const [{ rows, total }, org] = await Promise.all([roster.listStaff(db, rosterScope(req.user!), q, today()), roster.organisation(db)]);
+    res.render('staff/list', {
+      title: req.t('staff.list.title'),
+      staff: rows.map((r) => presentStaff(r, req.t, req.locale, today())),
+      query: q,
+      pagination: presentPagination(q, total),
+      departments: org.departments,
+      jobCategories: org.jobCategories.map((j) => ({ id: j.id, label: req.locale === 'en' && j.nameEn ? j.nameEn : j.name })),
+      roles: ROLES,
+    });
+  });
+
+  router.get('/staff/export.csv', allow('roster:read'), async (req, res) => {
+    const rows = await roster.allStaff(db, rosterScope(req.user!));
+    const csv = toCsv(
+      ['職員番号', '氏名', 'ふりがな', 'メールアドレス', '所属', '職種', '入職日', '退職日', '言語', '役割'],
+      rows.map((r) => [r.employeeNo, r.name, r.nameKana, r.email, r.departmentName, r.jobCategoryName, r.hiredOn, r.retiredOn, r.locale, r.roles.join(';')]),
+    );
+    res.attachment(`staff-${today()}.csv`).type('text/csv; charset=utf-8').send(csv);
+  });
+
+  router.get('/staff/new', allow('roster:write'), (req, res) => renderForm(req, res, 200, { values: staffFormValues(undefined, []), errors: {} }));
+
+  router.post('/staff', allow('roster:write'), async (req, res) => {
+    const parsed = parseWith(StaffFormSchema, req.body);
+    if (!parsed.ok) return renderForm(req, res, 400, { values: req.body, errors: parsed.errors });
+    try {
+      const id = await roster.createStaff(db, req.user!, parsed.data, clock());
+      flash(req, 'success', req.t('staff.created'));
+      res.redirect(303, `/staff/${id}`);
+    } catch (err) {
+      if (err instanceof ValidationError) return renderForm(req, res, 400, { values: req.body, errors: err.fieldErrors });
+      throw err;
+    }
+  });
+
+  router.get('/staff/:id', allow('roster:read'), async (req, res) => {
+    const record = await roster.getStaff(db, rosterScope(req.user!), idOf(req));
+    const history = await historyOf(db, 'staff', record.id);
+    res.render('staff/show', {
+      title: record.name,
+      person: presentStaff(record, req.t, req.locale, today()),
+      history: history.map((h) => ({ at: h.at.toISOString().slice(0, 16).replace('T', ' '), action: h.action, details: JSON.stringify(h.details) })),
+      passwordLink: undefined,
+      passwordLinkHours: PASSWORD_LINK_HOURS,
+      today: today(),
+    });
+  });
+
+  router.get('/staff/:id/edit', allow('roster:write'), async (req, res) => {
+    const record = await roster.getStaff(db, rosterScope(req.user!), idOf(req));
+    const managed = await roster.managedDepartmentsOf(db, record.id);
+    await renderForm(req, res, 200, { id: record.id, values: staffFormValues(record, managed), errors: {} });
+  });
+
+  router.post('/staff/:id', allow('roster:write'), async (req, res) => {
+    const id = (await roster.getStaff(db, rosterScope(req.user!), idOf(req))).id;
+    const parsed = parseWith(StaffFormSchema, req.body);
+    if (!parsed.ok) return renderForm(req, res, 400, { id, values: req.body, errors: parsed.errors });
+    try {
+      await roster.updateStaff(db, req.user!, id, parsed.data, clock());
+      flash(req, 'success', req.t('staff.updated'));
+      res.redirect(303, `/staff/${id}`);
+    } catch (err) {
+      if (err instanceof ValidationError) return renderForm(req, res, 400, { id, values: req.body, errors: err.fieldErrors });
+      throw err;
+    }
+  });
+
+  router.post('/staff/:id/retire', allow('roster:write'), async (req, res) => {
+    const id = (await roster.getStaff(db, rosterScope(req.user!), idOf(req))).id;
+    const parsed = parseWith(RetireSchema, req.body);
+    if (!parsed.ok) throw new ValidationError(parsed.errors);
+    await roster.setRetirement(db, req.user!, id, parsed.data.retiredOn, clock());
+    flash(req, 'success', req.t('staff.retired'));
+    res.redirect(303, `/staff/${id}`);
+  });
+
+  router.post('/staff/:id/reinstate', allow('roster:write'), async (req, res) => {
+    const id = (await roster.getStaff(db, rosterScope(req.user!), idOf(req))).id;
+    await roster.setRetirement(db, req.user!, id, null, clock());
+    flash(req, 'success', req.t('staff.reinstated'));
+    res.redirect(303, `/staff/${id}`);
+  });
+
+  router.post('/staff/:id/password-link', allow('accounts:issue-link'), async (req, res) => {
+    const record = await roster.getStaff(db, rosterScope(req.user!), idOf(req));
+    const { token, expiresAt } = await issuePasswordLink(db, req.user!, record.id, clock());
+    res.render('staff/password-link', {
+      title: req.t('staff.passwordLink.title'),
+      person: presentStaff(record, req.t, req.locale, today()),
+      link: `${ctx.config.baseUrl}/password/${token}`,
+      expiresAt: expiresAt.toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    });
+  });
+
+  router.use(organisationRouter(ctx));
+  return router;
+}

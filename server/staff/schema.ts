@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { ROLES } from '../db/schema';
+import { fields } from '../lib/validate';
+
+export const StaffListQuerySchema = z.object({
+  q: z.string().trim().max(100).optional().default(''),
+  department: fields.optionalId,
+  jobCategory: fields.optionalId,
+  role: z.enum(ROLES).optional().or(z.literal('').transform(() => undefined)),
+  status: z.enum(['active', 'retired', 'all']).default('active'),
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+});
+export type StaffListQuery = z.infer<typeof StaffListQuerySchema>;
+
+const roleList = z
+  .union([z.enum(ROLES), z.array(z.enum(ROLES, 'validation.invalid'))])
+  .optional()
+  .transform((v) => {
+    const roles = new Set(v === undefined ? [] : Array.isArray(v) ? v : [v]);
+    roles.add('staff'); // everyone trains, whatever else they do
+    return [...roles];
+  });
+
+export const StaffFormSchema = z.object({
+  employeeNo: z
+    .string()
+    .transform((v) => v.normalize('NFKC').trim())
+    .pipe(z.string().min(1, 'validation.required').max(32, 'validation.tooLong').regex(/^[0-9A-Za-z_-]+$/, 'validation.employeeNo')),
+  name: fields.requiredText(100),
+  nameKana: fields.optionalText(100),
+  email: fields.optionalEmail,
+  departmentId: fields.optionalId,
+  jobCategoryId: fields.optionalId,
+  roles: roleList,
+  managedDepartmentIds: fields.idList,
+  locale: z.enum(['ja', 'en']).default('ja'),
+  hiredOn: fields.optionalDate,
+});
+export type StaffFormInput = z.infer<typeof StaffFormSchema>;
+
+export const RetireSchema = z.object({
+  retiredOn: z.iso.date('validation.date'),
+});
+
+export const NamedItemSchema = z.object({
+  name: fields.requiredText(100),
+  nameEn: fields.optionalText(100),
+  sortOrder: z.coerce.number().int().min(0).max(100000).default(0),
+});
+export type NamedItemInput = z.infer<typeof NamedItemSchema>;

@@ -1,0 +1,168 @@
+import type { RosterScope, Viewer } from '../auth/policies';
+import { recordAudit } from '../compliance/audit/service';
+import type { Database } from '../db/client';
+import { ValidationError, notFound, uniqueViolation } from '../lib/errors';
+import * as repo from './repository';
+import type { NamedItemInput, StaffFormInput, StaffListQuery } from './schema';
+
+const ALL: RosterScope = { all: true };
+
+export const listStaff = (db: Database, scope: RosterScope, q: StaffListQuery, today: string) => repo.listStaff(db, scope, q, today);
+export const allStaff = (db: Database, scope: RosterScope) => repo.allStaff(db, scope);
+
+export async function getStaff(db: Database, scope: RosterScope, id: number) {
+  const record = await repo.findStaff(db, scope, id);
+  if (!record) throw notFound();
+  return record;
+}
+
+/** What an audit entry records of a staff member: the fields a person edits, by name. */
+function snapshot(r: repo.StaffRecord, managed: number[]) {
+  return {
+    employeeNo: r.employeeNo,
+    name: r.name,
+    nameKana: r.nameKana,
+    email: r.email,
+    department: r.departmentName,
+    jobCategory: r.jobCategoryName,
+    roles: r.roles,
+    managedDepartmentIds: managed,
+    locale: r.locale,
+    hiredOn: r.hiredOn,
+    retiredOn: r.retiredOn,
+  };
+}
+
+function changedFields(before: Record<string, unknown>, after: Record<string, unknown>) {
+  const b: Record<string, unknown> = {};
+  const a: Record<string, unknown> = {};
+  for (const key of Object.keys(after)) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) {
+      b[key] = before[key];
+      a[key] = after[key];
+    }
+  }
+  return { before: b, after: a };
+}
+
+function rethrowDuplicate(err: unknown): never {
+  const constraint = uniqueViolation(err);
+  if (constraint === 'staff_employee_no_key') throw new ValidationError({ employeeNo: ['staff.validation.employeeNoTaken'] });
+  if (constraint === 'staff_email_key') throw new ValidationError({ email: ['staff.validation.emailTaken'] });
+  if (constraint) throw new ValidationError({ name: ['validation.duplicate'] });
+  throw err;
+}
+
+function columnsOf(input: StaffFormInput) {
+  return {
+    employeeNo: input.employeeNo,
+    name: input.name,
+    nameKana: input.nameKana ?? null,
+    email: input.email ?? null,
+    departmentId: input.departmentId ?? null,
+    jobCategoryId: input.jobCategoryId ?? null,
+    roles: input.roles,
+    locale: input.locale,
+    hiredOn: input.hiredOn ?? null,
+  };
+}
+
+const managedOf = (input: StaffFormInput) => (input.roles.includes('manager') ? [...new Set(input.managedDepartmentIds)].sort((a, b) => a - b) : []);
+
+export async function createStaff(db: Database, actor: Viewer, input: StaffFormInput, now: Date): Promise<number> {
+  try {
+    return await db.transaction(async (tx) => {
+      const id = await repo.insertStaff(tx, columnsOf(input));
+      await repo.replaceManagedDepartments(tx, id, managedOf(input));
+      const created = (await repo.findStaff(tx, ALL, id))!;
+      await recordAudit(tx, [{ actorId: actor.id, action: 'staff.create', subjectType: 'staff', subjectId: id, details: { after: snapshot(created, managedOf(input)) } }], now);
+      return id;
+    });
+  } catch (err) {
+    rethrowDuplicate(err);
+  }
+}
+
+export async function updateStaff(db: Database, actor: Viewer, id: number, input: StaffFormInput, now: Date) {
+  try {
+    await db.transaction(async (tx) => {
+      const before = await repo.findStaff(tx, ALL, id);
+      if (!before) throw notFound();
+      const managedBefore = await repo.managedDepartments(tx, id);
+      await repo.updateStaff(tx, id, columnsOf(input));
+      await repo.replaceManagedDepartments(tx, id, managedOf(input));
+      const after = (await repo.findStaff(tx, ALL, id))!;
+      const diff = changedFields(snapshot(before, managedBefore), snapshot(after, managedOf(input)));
+      if (Object.keys(diff.after).length === 0) return;
+      await recordAudit(tx, [{ actorId: actor.id, action: 'staff.update', subjectType: 'staff', subjectId: id, details: diff }], now);
+    });
+  } catch (err) {
+    rethrowDuplicate(err);
+  }
+}
+
+/** Staff are retired, never deleted: their training records must stay reportable. */
+export async function setRetirement(db: Database, actor: Viewer, id: number, retiredOn: string | null, now: Date) {
+  await db.transaction(async (tx) => {
+    const before = await repo.findStaff(tx, ALL, id);
+    if (!before) throw notFound();
+    if (before.retiredOn === retiredOn) return;
+    await repo.updateStaff(tx, id, { retiredOn });
+    await recordAudit(tx, [
+      {
+        actorId: actor.id,
+        action: retiredOn ? 'staff.retire' : 'staff.reinstate',
+        subjectType: 'staff',
+        subjectId: id,
+        details: { before: { retiredOn: before.retiredOn }, after: { retiredOn } },
+      },
+    ], now);
+  });
+}
+
+export async function managedDepartmentsOf(db: Database, id: number) {
+  return repo.managedDepartments(db, id);
+}
+
+export async function organisation(db: Database) {
+  const [departments, jobCategories] = await Promise.all([repo.listDepartments(db), repo.listJobCategories(db)]);
+  return { departments, jobCategories };
+}
+
+export async function organisationWithCounts(db: Database) {
+  const [org, deptCounts, jobCounts] = await Promise.all([organisation(db), repo.departmentCounts(db), repo.jobCategoryCounts(db)]);
+  return { ...org, deptCounts, jobCounts };
+}
+
+export async function getNamed(db: Database, kind: repo.NamedKind, id: number) {
+  const row = await repo.findNamed(db, kind, id);
+  if (!row) throw notFound();
+  return row;
+}
+
+/** Creates or renames a department or job category; names stay unique. */
+export async function saveNamed(db: Database, actor: Viewer, kind: repo.NamedKind, id: number | undefined, input: NamedItemInput, now: Date) {
+  const values = { name: input.name, nameEn: kind === 'jobCategory' ? (input.nameEn ?? null) : undefined, sortOrder: input.sortOrder };
+  try {
+    await db.transaction(async (tx) => {
+      const before = id ? await repo.findNamed(tx, kind, id) : undefined;
+      if (id && !before) throw notFound();
+      const savedId = id ?? (await repo.insertNamed(tx, kind, values));
+      if (id) await repo.updateNamed(tx, kind, id, values);
+      await recordAudit(tx, [
+        {
+          actorId: actor.id,
+          action: `${kind}.${id ? 'update' : 'create'}`,
+          subjectType: kind,
+          subjectId: savedId,
+          details: { before: before ?? null, after: values },
+        },
+      ], now);
+    });
+  } catch (err) {
+    if (uniqueViolation(err)) throw new ValidationError({ name: ['validation.nameTaken'] });
+    throw err;
+  }
+}
+
+export const rosterSummary = (db: Database, scope: RosterScope, today: string) => repo.rosterSummary(db, scope, today);

@@ -1,0 +1,22 @@
+import type { Viewer } from './auth/policies';
+import type { Translate } from './lib/i18n';
+
+declare global {
+  namespace Express {
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface User extends Viewer {}
+    interface Request {
+      t: Translate;
+      locale: 'ja' | 'en';
+    }
+  }
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    flash?: { kind: 'success' | 'error' | 'info'; message: string }[];
+    returnTo?: string;
+  }
+}
+
+export {};
