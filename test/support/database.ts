@@ -1,0 +1,51 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { openDatabase, type DatabaseHandle } from '../../server/db/client';
+import { withDatabaseName } from './global-setup';
+
+interface TestState {
+  kind: 'pglite' | 'postgres';
+  snapshot?: string;
+  template?: string;
+}
+
+function state(): TestState {
+  const file = process.env.MAMORU_TEST_STATE;
+  if (!file) throw new Error('MAMORU_TEST_STATE is unset: run these tests through jest (globalSetup).');
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as TestState;
+}
+
+export const usingPostgres = () => state().kind === 'postgres';
+
+/**
+ * A fresh, migrated database of the kind this run uses, for one test file: a copy of the
+ * PGlite snapshot, or a PostgreSQL database cloned from the template (dropped on close).
+ */
+export async function openTestDatabase(): Promise<DatabaseHandle & { url?: string }> {
+  const s = state();
+  if (s.kind === 'pglite') {
+    const bytes = fs.readFileSync(s.snapshot!);
+    const client = new PGlite({ loadDataDir: new Blob([bytes]) });
+    return openDatabase({ pglite: client });
+  }
+  const name = `mamoru_t_${crypto.randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${s.template}`);
+  await admin.end();
+  const url = withDatabaseName(process.env.DATABASE_URL!, name);
+  const handle = await openDatabase({ databaseUrl: url, poolSize: 5 });
+  return {
+    ...handle,
+    url,
+    close: async () => {
+      await handle.close();
+      const dropper = new pg.Client({ connectionString: process.env.DATABASE_URL });
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropper.end();
+    },
+  };
+}
