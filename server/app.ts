@@ -5,7 +5,7 @@ import express, { type Express } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
 import passport from 'passport';
-import { can, type Policy } from './auth/policies';
+import { allow, can, type Policy } from './auth/policies';
 import { authRouter } from './auth/routes';
 import { loadViewer } from './auth/service';
 import { DatabaseSessionStore } from './auth/session-store';
@@ -75,7 +75,7 @@ export function createApp(deps: AppDeps): Express {
     express.static(path.join(projectRoot, 'node_modules', '@fontsource', 'noto-sans-jp'), { ...staticOptions, maxAge: '30d' }),
   );
 
-  app.get('/healthz', async (_req, res) => {
+  app.get('/healthz', allow('public'), async (_req, res) => {
     try {
       await ctx.database.ping();
       res.json({ status: 'ok', database: ctx.database.driver });

@@ -9,9 +9,10 @@ const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
 const ConfigSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    PORT: port.default(3000),
+    // A blank PORT= (an env file, a compose template) means the default, not port 0.
+    PORT: z.preprocess(emptyToUndefined, port.default(3000)),
     HOST: z.string().min(1).default('0.0.0.0'),
-    BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    BASE_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
     DATA_DIR: z.string().min(1).default('./data'),
     DATABASE_URL: z.preprocess(
       emptyToUndefined,

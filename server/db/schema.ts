@@ -3,6 +3,8 @@ import {
   bigint,
   boolean,
   check,
+  customType,
+  doublePrecision,
   date,
   index,
   integer,
@@ -132,9 +134,8 @@ export const oneTimeTokens = pgTable('one_time_tokens', {
 /** A roster CSV that has been previewed; applying it re-plans against the roster of that moment. */
 export const rosterImports = pgTable('roster_imports', {
   id: serial('id').primaryKey(),
-  uploadedBy: integer('uploaded_by')
-    .notNull()
-    .references(() => staff.id),
+  // Null when imported from the command line (mamoru import-staff).
+  uploadedBy: integer('uploaded_by').references(() => staff.id),
   filename: text('filename').notNull(),
   encoding: text('encoding').notNull(),
   retireMissing: boolean('retire_missing').notNull().default(false),
@@ -166,4 +167,164 @@ export const auditLog = pgTable(
     hash: text('hash').notNull(),
   },
   (t) => [index('audit_subject_idx').on(t.subjectType, t.subjectId)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// SCORM courses and tracking
+
+/** Uploaded zips live in the database (the single source of truth); instances cache extractions. */
+const bytea = customType<{ data: Buffer; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (v) => Buffer.from(v),
+  toDriver: (v) => v,
+});
+
+export const COMPLETION_RULES = ['completed', 'passed', 'completed_and_passed'] as const;
+export type CompletionRuleName = (typeof COMPLETION_RULES)[number];
+
+export const courses = pgTable(
+  'courses',
+  {
+    id: serial('id').primaryKey(),
+    slug: text('slug').notNull(),
+    title: text('title').notNull(),
+    description: text('description'),
+    origin: text('origin', { enum: ['builtin', 'uploaded'] }).notNull().default('uploaded'),
+    // The version new attempts start on; attempts keep the version they started with.
+    currentVersionId: integer('current_version_id'),
+    attemptLimit: integer('attempt_limit'),
+    archivedAt: timestamp('archived_at', { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('courses_slug_key').on(t.slug)],
+);
+
+export const courseVersions = pgTable(
+  'course_versions',
+  {
+    id: serial('id').primaryKey(),
+    courseId: integer('course_id')
+      .notNull()
+      .references(() => courses.id),
+    versionNo: integer('version_no').notNull(),
+    sha256: text('sha256').notNull(),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
+    zip: bytea('zip').notNull(),
+    standard: text('standard', { enum: ['1.2', '2004-2nd', '2004-3rd', '2004-4th'] }).notNull(),
+    title: text('title').notNull(),
+    manifest: jsonb('manifest').notNull(),
+    warnings: jsonb('warnings').notNull(),
+    completionRule: text('completion_rule', { enum: COMPLETION_RULES }).notNull(),
+    uploadedBy: integer('uploaded_by').references(() => staff.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('course_versions_course_version_key').on(t.courseId, t.versionNo)],
+);
+
+export const scos = pgTable(
+  'scos',
+  {
+    id: serial('id').primaryKey(),
+    courseVersionId: integer('course_version_id')
+      .notNull()
+      .references(() => courseVersions.id),
+    position: integer('position').notNull(),
+    itemIdentifier: text('item_identifier').notNull(),
+    resourceIdentifier: text('resource_identifier').notNull(),
+    title: text('title').notNull(),
+    launchPath: text('launch_path').notNull(),
+    launchQuery: text('launch_query').notNull().default(''),
+    scormType: text('scorm_type', { enum: ['sco', 'asset'] }).notNull(),
+    isVisible: boolean('is_visible').notNull().default(true),
+    masteryScore: doublePrecision('mastery_score'),
+    completionThreshold: doublePrecision('completion_threshold'),
+    scaledPassingScore: doublePrecision('scaled_passing_score'),
+    maxTimeAllowed: text('max_time_allowed'),
+    timeLimitAction: text('time_limit_action'),
+    dataFromLms: text('data_from_lms'),
+  },
+  (t) => [uniqueIndex('scos_version_item_key').on(t.courseVersionId, t.itemIdentifier)],
+);
+
+export const attempts = pgTable(
+  'attempts',
+  {
+    id: serial('id').primaryKey(),
+    staffId: integer('staff_id')
+      .notNull()
+      .references(() => staff.id),
+    courseId: integer('course_id')
+      .notNull()
+      .references(() => courses.id),
+    courseVersionId: integer('course_version_id')
+      .notNull()
+      .references(() => courseVersions.id),
+    fiscalYear: integer('fiscal_year').notNull(),
+    number: integer('number').notNull(),
+    satisfied: boolean('satisfied').notNull().default(false),
+    completion: text('completion').notNull().default('not attempted'),
+    success: text('success').notNull().default('unknown'),
+    scoreScaled: doublePrecision('score_scaled'),
+    totalSeconds: doublePrecision('total_seconds').notNull().default(0),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    lastActivityAt: timestamp('last_activity_at', { withTimezone: true }).notNull().defaultNow(),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+    // An officer may mark complete a package that never reports completion (audited).
+    markedBy: integer('marked_by').references(() => staff.id),
+    markedReason: text('marked_reason'),
+  },
+  (t) => [
+    uniqueIndex('attempts_staff_course_year_number_key').on(t.staffId, t.courseId, t.fiscalYear, t.number),
+    index('attempts_course_year_idx').on(t.courseId, t.fiscalYear),
+  ],
+);
+
+/** The CMI of one SCO in one attempt, with the values the LMS derives from it as columns. */
+export const scoStates = pgTable(
+  'sco_states',
+  {
+    attemptId: integer('attempt_id')
+      .notNull()
+      .references(() => attempts.id),
+    scoId: integer('sco_id')
+      .notNull()
+      .references(() => scos.id),
+    cmi: jsonb('cmi').notNull(),
+    // Each launch opens a new session (numbered by the server); within it scorm-again numbers
+    // its commits. (sessionNo, commitSeq) only grows: a late or repeated commit never rolls back.
+    sessionNo: integer('session_no').notNull().default(0),
+    commitSeq: integer('commit_seq').notNull().default(-1),
+    priorSessionsSeconds: doublePrecision('prior_sessions_seconds').notNull().default(0),
+    sessionSeconds: doublePrecision('session_seconds').notNull().default(0),
+    completion: text('completion').notNull().default('not attempted'),
+    success: text('success').notNull().default('unknown'),
+    scoreRaw: doublePrecision('score_raw'),
+    scoreMin: doublePrecision('score_min'),
+    scoreMax: doublePrecision('score_max'),
+    scoreScaled: doublePrecision('score_scaled'),
+    location: text('location'),
+    exit: text('exit'),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.attemptId, t.scoId] })],
+);
+
+/** One status per staff member per course per fiscal year, rolled up from attempts. */
+export const courseResults = pgTable(
+  'course_results',
+  {
+    staffId: integer('staff_id')
+      .notNull()
+      .references(() => staff.id),
+    courseId: integer('course_id')
+      .notNull()
+      .references(() => courses.id),
+    fiscalYear: integer('fiscal_year').notNull(),
+    status: text('status', { enum: ['in_progress', 'completed'] }).notNull(),
+    bestScoreScaled: doublePrecision('best_score_scaled'),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+    attemptId: integer('attempt_id').references(() => attempts.id),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.staffId, t.courseId, t.fiscalYear] }), index('course_results_course_year_idx').on(t.courseId, t.fiscalYear)],
 );

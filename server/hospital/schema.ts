@@ -10,11 +10,15 @@ export const HospitalProfileSchema = z.object({
     .optional()
     .transform((v) => (v ? v.normalize('NFKC').replace(/[-\s]/g, '') : undefined))
     .pipe(z.string().regex(/^\d{10}$/, 'hospital.validation.institutionCode').optional()),
-  licensedBeds: z.coerce
-    .number({ message: 'validation.number' })
-    .int('validation.integer')
-    .min(0, 'validation.min0')
-    .max(9999, 'validation.tooLarge'),
+  // A blank field must not coerce to 0 beds: the bed count decides which requirements apply.
+  licensedBeds: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.coerce
+      .number({ message: 'validation.number' })
+      .int('validation.integer')
+      .min(0, 'validation.min0')
+      .max(9999, 'validation.tooLarge'),
+  ),
   fiscalYearStartMonth: z.coerce.number().int().min(1, 'validation.invalid').max(12, 'validation.invalid').default(4),
 });
 export type HospitalProfileInput = z.infer<typeof HospitalProfileSchema>;

@@ -46,6 +46,7 @@ export function errorHandler(config: Config) {
     res.locals.csrfToken ??= '';
     res.locals.flash ??= [];
     res.locals.currentPath ??= req.path;
+    res.locals.viewer ??= req.user; // the layout reads it; an unset local is a ReferenceError in EJS
 
     if (wantsJson(req)) {
       const fields = known instanceof ValidationError ? translateFields(known, t) : undefined;

@@ -176,3 +176,8 @@ export async function rosterSummary(db: Database, scope: RosterScope, today: str
     .where(scopeCondition(scope));
   return row ?? { active: 0, activeWithPassword: 0, retired: 0 };
 }
+
+export async function findIdByEmployeeNo(db: Database, employeeNo: string): Promise<number | undefined> {
+  const [row] = await db.select({ id: staff.id }).from(staff).where(eq(staff.employeeNo, employeeNo)).limit(1);
+  return row?.id;
+}

@@ -1,4 +1,5 @@
 import type { RosterScope, Viewer } from '../auth/policies';
+import { hashPassword } from '../auth/passwords';
 import { recordAudit } from '../compliance/audit/service';
 import type { Database } from '../db/client';
 import { ValidationError, notFound, uniqueViolation } from '../lib/errors';
@@ -166,3 +167,29 @@ export async function saveNamed(db: Database, actor: Viewer, kind: repo.NamedKin
 }
 
 export const rosterSummary = (db: Database, scope: RosterScope, today: string) => repo.rosterSummary(db, scope, today);
+
+/** Used by `mamoru demo`: gives a roster member roles and a known password, through the audited paths. */
+export async function setDemoAccount(
+  db: Database,
+  actor: Viewer,
+  account: { employeeNo: string; roles: StaffFormInput['roles']; password: string; managesOwnDepartment?: boolean },
+  now: Date,
+) {
+  const id = await repo.findIdByEmployeeNo(db, account.employeeNo);
+  if (!id) throw notFound();
+  const record = (await repo.findStaff(db, ALL, id))!;
+  const input: StaffFormInput = {
+    employeeNo: record.employeeNo,
+    name: record.name,
+    nameKana: record.nameKana ?? undefined,
+    email: record.email ?? undefined,
+    departmentId: record.departmentId ?? undefined,
+    jobCategoryId: record.jobCategoryId ?? undefined,
+    roles: account.roles,
+    managedDepartmentIds: account.managesOwnDepartment && record.departmentId ? [record.departmentId] : [],
+    locale: record.locale === 'en' ? 'en' : 'ja',
+    hiredOn: record.hiredOn ?? undefined,
+  };
+  await updateStaff(db, actor, id, input, now);
+  await repo.updateStaff(db, id, { passwordHash: await hashPassword(account.password) });
+}

@@ -19,13 +19,24 @@ function state(): TestState {
 
 export const usingPostgres = () => state().kind === 'postgres';
 
+function viaHost(url: string, via?: { host: string; port: number }): string {
+  if (!via) return url;
+  const u = new URL(url);
+  u.hostname = via.host;
+  u.port = String(via.port);
+  return u.toString();
+}
+
 /**
  * A fresh, migrated database of the kind this run uses, for one test file: a copy of the
  * PGlite snapshot, or a PostgreSQL database cloned from the template (dropped on close).
+ * With `via` (PostgreSQL only), the app's connections go to that host:port instead — a proxy
+ * in front of the server — while creating and dropping the database still go direct.
  */
-export async function openTestDatabase(): Promise<DatabaseHandle & { url?: string }> {
+export async function openTestDatabase(opts: { via?: { host: string; port: number } } = {}): Promise<DatabaseHandle & { url?: string }> {
   const s = state();
   if (s.kind === 'pglite') {
+    if (opts.via) throw new Error('openTestDatabase({ via }) needs PostgreSQL');
     const bytes = fs.readFileSync(s.snapshot!);
     const client = new PGlite({ loadDataDir: new Blob([bytes]) });
     return openDatabase({ pglite: client });
@@ -35,7 +46,7 @@ export async function openTestDatabase(): Promise<DatabaseHandle & { url?: strin
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name} TEMPLATE ${s.template}`);
   await admin.end();
-  const url = withDatabaseName(process.env.DATABASE_URL!, name);
+  const url = viaHost(withDatabaseName(process.env.DATABASE_URL!, name), opts.via);
   const handle = await openDatabase({ databaseUrl: url, poolSize: 5 });
   return {
     ...handle,

@@ -56,7 +56,7 @@ CREATE TABLE "one_time_tokens" (
 --> statement-breakpoint
 CREATE TABLE "roster_imports" (
 	"id" serial PRIMARY KEY NOT NULL,
-	"uploaded_by" integer NOT NULL,
+	"uploaded_by" integer,
 	"filename" text NOT NULL,
 	"encoding" text NOT NULL,
 	"retire_missing" boolean DEFAULT false NOT NULL,

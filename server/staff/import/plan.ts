@@ -69,7 +69,8 @@ function catalogue(existing: readonly string[]): { resolve(name: string): string
 export function planRosterImport(
   rows: RosterRow[],
   current: { staff: CurrentStaff[]; departments: string[]; jobCategories: string[] },
-  opts: { retireMissing: boolean; today: string },
+  // protectedIds: staff a full sync must never retire (the administrator running it).
+  opts: { retireMissing: boolean; today: string; protectedIds?: readonly number[] },
 ): RosterPlan {
   const byEmployeeNo = new Map(current.staff.map((s) => [s.employeeNo, s] as const));
   const byEmail = new Map<string, CurrentStaff>();
@@ -115,7 +116,7 @@ export function planRosterImport(
 
   if (opts.retireMissing) {
     for (const s of current.staff) {
-      if (s.retiredOn !== null || inFile.has(s.employeeNo)) continue;
+      if (s.retiredOn !== null || inFile.has(s.employeeNo) || opts.protectedIds?.includes(s.id)) continue;
       actions.push({
         row: null,
         employeeNo: s.employeeNo,

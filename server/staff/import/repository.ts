@@ -29,26 +29,26 @@ export async function finishImport(db: Database, id: number, status: 'applied' |
 }
 
 export async function currentRoster(db: Database): Promise<{ staff: CurrentStaff[]; departments: string[]; jobCategories: string[] }> {
-  const [people, depts, jobs] = await Promise.all([
-    db
-      .select({
-        id: staff.id,
-        employeeNo: staff.employeeNo,
-        name: staff.name,
-        nameKana: staff.nameKana,
-        email: staff.email,
-        department: departments.name,
-        jobCategory: jobCategories.name,
-        hiredOn: staff.hiredOn,
-        retiredOn: staff.retiredOn,
-        locale: staff.locale,
-      })
-      .from(staff)
-      .leftJoin(departments, eq(departments.id, staff.departmentId))
-      .leftJoin(jobCategories, eq(jobCategories.id, staff.jobCategoryId)),
-    db.select({ id: departments.id, name: departments.name }).from(departments),
-    db.select({ id: jobCategories.id, name: jobCategories.name }).from(jobCategories),
-  ]);
+  // One after another: applyImport passes its transaction, and a transaction's single
+  // connection cannot run queries concurrently (pg warns, and pg 9 will refuse).
+  const people = await db
+    .select({
+      id: staff.id,
+      employeeNo: staff.employeeNo,
+      name: staff.name,
+      nameKana: staff.nameKana,
+      email: staff.email,
+      department: departments.name,
+      jobCategory: jobCategories.name,
+      hiredOn: staff.hiredOn,
+      retiredOn: staff.retiredOn,
+      locale: staff.locale,
+    })
+    .from(staff)
+    .leftJoin(departments, eq(departments.id, staff.departmentId))
+    .leftJoin(jobCategories, eq(jobCategories.id, staff.jobCategoryId));
+  const depts = await db.select({ id: departments.id, name: departments.name }).from(departments);
+  const jobs = await db.select({ id: jobCategories.id, name: jobCategories.name }).from(jobCategories);
   return { staff: people, departments: depts.map((d) => d.name), jobCategories: jobs.map((j) => j.name) };
 }
 

@@ -22,7 +22,7 @@ interface StoredRows {
 }
 
 /** Parses and stores an uploaded file; nothing in the roster changes until it is applied. */
-export async function previewImport(db: Database, actor: Viewer, file: { bytes: Buffer; filename: string }, opts: ImportOptions): Promise<number> {
+export async function previewImport(db: Database, actor: Viewer | null, file: { bytes: Buffer; filename: string }, opts: ImportOptions): Promise<number> {
   const parsed = parseRosterCsv(file.bytes, { encoding: opts.encoding });
   const present = parsed.rows[0] ? [...parsed.rows[0].present] : [];
   const stored: StoredRows = {
@@ -32,7 +32,7 @@ export async function previewImport(db: Database, actor: Viewer, file: { bytes: 
     ignoredColumns: parsed.ignoredColumns,
   };
   return repo.insertImport(db, {
-    uploadedBy: actor.id,
+    uploadedBy: actor?.id ?? null,
     filename: file.filename.slice(0, 200),
     encoding: parsed.encoding,
     retireMissing: opts.retireMissing,
@@ -64,7 +64,11 @@ export async function loadPreview(db: Database, id: number, now: Date): Promise<
   const record = await repo.findImport(db, id);
   if (!record) throw notFound();
   const stored = record.rows as StoredRows;
-  const plan = planRosterImport(restoreRows(stored), await repo.currentRoster(db), { retireMissing: record.retireMissing, today: localDate(now) });
+  const plan = planRosterImport(restoreRows(stored), await repo.currentRoster(db), {
+    retireMissing: record.retireMissing,
+    today: localDate(now),
+    protectedIds: record.uploadedBy ? [record.uploadedBy] : [],
+  });
   const errors = [...(record.errors as RowError[]), ...plan.errors].sort((a, b) => a.row - b.row);
   return {
     id: record.id,
@@ -118,7 +122,7 @@ const changeMaps = (changes: FieldChange[]) => ({
  * Applies a previewed file in one transaction: re-plans against the roster of this moment,
  * refuses if anything is wrong, and writes every change with its audit entry — or nothing.
  */
-export async function applyImport(db: Database, actor: Viewer, id: number, now: Date): Promise<RosterPlan['summary']> {
+export async function applyImport(db: Database, actor: Viewer | null, id: number, now: Date): Promise<RosterPlan['summary']> {
   try {
     return await db.transaction(async (tx) => {
       const record = await repo.findImportForUpdate(tx, id);
@@ -128,14 +132,15 @@ export async function applyImport(db: Database, actor: Viewer, id: number, now: 
       const plan = planRosterImport(restoreRows(record.rows as StoredRows), await repo.currentRoster(tx), {
         retireMissing: record.retireMissing,
         today: localDate(now),
+        protectedIds: record.uploadedBy ? [record.uploadedBy] : [],
       });
       if (plan.errors.length > 0) throw conflict('import.hasErrors');
 
       const deptIds = await repo.ensureNamed(tx, 'department', plan.newDepartments);
       const jobIds = await repo.ensureNamed(tx, 'jobCategory', plan.newJobCategories);
       const events: AuditEvent[] = [
-        ...plan.newDepartments.map((name) => ({ actorId: actor.id, action: 'department.create', subjectType: 'department', subjectId: deptIds.get(name), details: { after: { name }, importId: id } })),
-        ...plan.newJobCategories.map((name) => ({ actorId: actor.id, action: 'jobCategory.create', subjectType: 'jobCategory', subjectId: jobIds.get(name), details: { after: { name }, importId: id } })),
+        ...plan.newDepartments.map((name) => ({ actorId: actor?.id ?? null, action: 'department.create', subjectType: 'department', subjectId: deptIds.get(name), details: { after: { name }, importId: id } })),
+        ...plan.newJobCategories.map((name) => ({ actorId: actor?.id ?? null, action: 'jobCategory.create', subjectType: 'jobCategory', subjectId: jobIds.get(name), details: { after: { name }, importId: id } })),
       ];
 
       const creates = plan.actions.filter((a) => a.kind === 'create');
@@ -145,14 +150,14 @@ export async function applyImport(db: Database, actor: Viewer, id: number, now: 
       );
       const createdIds = new Map(created.map((c) => [c.employeeNo, c.id]));
       for (const a of creates) {
-        events.push({ actorId: actor.id, action: 'staff.create', subjectType: 'staff', subjectId: createdIds.get(a.employeeNo), details: { after: changeMaps(a.changes).after, importId: id, row: a.row } });
+        events.push({ actorId: actor?.id ?? null, action: 'staff.create', subjectType: 'staff', subjectId: createdIds.get(a.employeeNo), details: { after: changeMaps(a.changes).after, importId: id, row: a.row } });
       }
 
       for (const a of plan.actions) {
         if ((a.kind !== 'update' && a.kind !== 'retire') || !a.staffId) continue;
         await repo.updateStaffColumns(tx, a.staffId, columnsFrom(a.changes, deptIds, jobIds));
         events.push({
-          actorId: actor.id,
+          actorId: actor?.id ?? null,
           action: a.kind === 'retire' ? 'staff.retire' : 'staff.update',
           subjectType: 'staff',
           subjectId: a.staffId,
@@ -160,7 +165,7 @@ export async function applyImport(db: Database, actor: Viewer, id: number, now: 
         });
       }
 
-      await recordAudit(tx, [...events, { actorId: actor.id, action: 'roster.import', subjectType: 'rosterImport', subjectId: id, details: { filename: record.filename, summary: plan.summary } }], now);
+      await recordAudit(tx, [...events, { actorId: actor?.id ?? null, action: 'roster.import', subjectType: 'rosterImport', subjectId: id, details: { filename: record.filename, summary: plan.summary } }], now);
       await repo.finishImport(tx, id, 'applied', plan.summary, now);
       return plan.summary;
     });
@@ -171,12 +176,12 @@ export async function applyImport(db: Database, actor: Viewer, id: number, now: 
   }
 }
 
-export async function discardImport(db: Database, actor: Viewer, id: number, now: Date) {
+export async function discardImport(db: Database, actor: Viewer | null, id: number, now: Date) {
   await db.transaction(async (tx) => {
     const record = await repo.findImportForUpdate(tx, id);
     if (!record) throw notFound();
     if (record.status !== 'previewed') throw conflict('import.alreadyApplied');
     await repo.finishImport(tx, id, 'discarded', null, now);
-    await recordAudit(tx, [{ actorId: actor.id, action: 'roster.import-discard', subjectType: 'rosterImport', subjectId: id, details: { filename: record.filename } }], now);
+    await recordAudit(tx, [{ actorId: actor?.id ?? null, action: 'roster.import-discard', subjectType: 'rosterImport', subjectId: id, details: { filename: record.filename } }], now);
   });
 }

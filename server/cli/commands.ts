@@ -1,0 +1,88 @@
+import crypto from 'node:crypto';
+import type { ParseArgsConfig } from 'node:util';
+import { createAdmin, issueSetupLinkIfNeeded } from '../auth/service';
+import { verifyAuditChain } from '../compliance/audit/service';
+import type { Config } from '../config';
+import type { DatabaseHandle } from '../db/client';
+import { importStaffCommand } from './import-staff';
+import { demoCommand } from './demo';
+
+export interface CommandContext {
+  config: Config;
+  database: DatabaseHandle;
+  options: Record<string, string | boolean | undefined>;
+  args: string[];
+}
+
+export interface Command {
+  summary: string;
+  usage?: string;
+  options?: ParseArgsConfig['options'];
+  run(ctx: CommandContext): Promise<number>;
+}
+
+const str = (v: string | boolean | undefined) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+
+export const commands: Record<string, Command> = {
+  'db:migrate': {
+    summary: 'Apply database migrations (also done at every start).',
+    run: async () => {
+      // openRuntime has already migrated; say so plainly.
+      console.log('Database is migrated to the latest schema.');
+      return 0;
+    },
+  },
+
+  'create-admin': {
+    summary: 'Create an administrator (or make an existing staff member one) and set the password.',
+    usage: '--employee-no A0001 --name "氏名" [--email a@b.jp] [--password …]  (a password is generated when omitted)',
+    options: { 'employee-no': { type: 'string' }, name: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' } },
+    run: async ({ database, options }) => {
+      const employeeNo = str(options['employee-no']);
+      const name = str(options.name) ?? employeeNo;
+      if (!employeeNo || !/^[0-9A-Za-z_-]{1,32}$/.test(employeeNo)) {
+        console.error('--employee-no is required (letters, digits, - and _; up to 32).');
+        return 1;
+      }
+      const given = str(options.password);
+      if (given && given.length < 10) {
+        console.error('--password must have at least 10 characters.');
+        return 1;
+      }
+      const password = given ?? crypto.randomBytes(12).toString('base64url');
+      const result = await createAdmin(database.db, { employeeNo, name: name!, email: str(options.email), password }, new Date());
+      console.log(`${result.created ? 'Created' : 'Updated'} administrator ${employeeNo} (id ${result.id}).`);
+      if (!given) console.log(`Password: ${password}\n(Shown once. Change it after logging in: Account > Change password.)`);
+      return 0;
+    },
+  },
+
+  'setup-link': {
+    summary: 'Print a new one-time link for creating the first administrator (only while there is none).',
+    run: async ({ database, config }) => {
+      const token = await issueSetupLinkIfNeeded(database.db, new Date());
+      if (!token) {
+        console.error('An administrator already exists; use create-admin instead.');
+        return 1;
+      }
+      console.log(`${config.baseUrl}/setup/${token}`);
+      return 0;
+    },
+  },
+
+  'verify-audit': {
+    summary: 'Recompute the audit log hash chain and report whether it is intact.',
+    run: async ({ database }) => {
+      const v = await verifyAuditChain(database.db);
+      if (v.ok) {
+        console.log(`Audit chain intact: ${v.entries} entries, head ${v.headHash}`);
+        return 0;
+      }
+      console.error(`Audit chain BROKEN at entry ${v.brokenAtSeq} (${v.reason}); ${v.entries} entries verified before it.`);
+      return 2;
+    },
+  },
+
+  'import-staff': importStaffCommand,
+  demo: demoCommand,
+};

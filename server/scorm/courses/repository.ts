@@ -1,0 +1,92 @@
+import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { courses, courseVersions, scos } from '../../db/schema';
+
+export type CourseRow = typeof courses.$inferSelect;
+export type ScoRow = typeof scos.$inferSelect;
+
+const versionSummary = {
+  id: courseVersions.id,
+  courseId: courseVersions.courseId,
+  versionNo: courseVersions.versionNo,
+  sha256: courseVersions.sha256,
+  sizeBytes: courseVersions.sizeBytes,
+  standard: courseVersions.standard,
+  title: courseVersions.title,
+  warnings: courseVersions.warnings,
+  completionRule: courseVersions.completionRule,
+  createdAt: courseVersions.createdAt,
+};
+export type VersionSummary = Awaited<ReturnType<typeof listVersions>>[number];
+
+export function listCourses(db: Database, includeArchived: boolean) {
+  return db
+    .select()
+    .from(courses)
+    .where(includeArchived ? undefined : isNull(courses.archivedAt))
+    .orderBy(asc(courses.title));
+}
+
+export async function findCourse(db: Database, id: number): Promise<CourseRow | undefined> {
+  const [row] = await db.select().from(courses).where(eq(courses.id, id)).limit(1);
+  return row;
+}
+
+export async function findCourseBySlug(db: Database, slug: string): Promise<CourseRow | undefined> {
+  const [row] = await db.select().from(courses).where(eq(courses.slug, slug)).limit(1);
+  return row;
+}
+
+export async function insertCourse(db: Database, values: typeof courses.$inferInsert): Promise<number> {
+  const [row] = await db.insert(courses).values(values).returning({ id: courses.id });
+  return row!.id;
+}
+
+export async function updateCourse(db: Database, id: number, values: Partial<typeof courses.$inferInsert>) {
+  await db.update(courses).set({ ...values, updatedAt: new Date() }).where(eq(courses.id, id));
+}
+
+export function listVersions(db: Database, courseId: number) {
+  return db.select(versionSummary).from(courseVersions).where(eq(courseVersions.courseId, courseId)).orderBy(desc(courseVersions.versionNo));
+}
+
+export async function findVersion(db: Database, id: number) {
+  const [row] = await db.select(versionSummary).from(courseVersions).where(eq(courseVersions.id, id)).limit(1);
+  return row;
+}
+
+export async function latestVersion(db: Database, courseId: number) {
+  const [row] = await db.select(versionSummary).from(courseVersions).where(eq(courseVersions.courseId, courseId)).orderBy(desc(courseVersions.versionNo)).limit(1);
+  return row;
+}
+
+export async function versionZip(db: Database, id: number): Promise<{ sha256: string; zip: Buffer } | undefined> {
+  const [row] = await db.select({ sha256: courseVersions.sha256, zip: courseVersions.zip }).from(courseVersions).where(eq(courseVersions.id, id)).limit(1);
+  return row;
+}
+
+export async function nextVersionNo(db: Database, courseId: number): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`coalesce(max(${courseVersions.versionNo}), 0)::int + 1` })
+    .from(courseVersions)
+    .where(eq(courseVersions.courseId, courseId));
+  return row?.n ?? 1;
+}
+
+export async function insertVersion(db: Database, values: typeof courseVersions.$inferInsert): Promise<number> {
+  const [row] = await db.insert(courseVersions).values(values).returning({ id: courseVersions.id });
+  return row!.id;
+}
+
+export async function insertScos(db: Database, values: (typeof scos.$inferInsert)[]) {
+  if (values.length) await db.insert(scos).values(values);
+}
+
+export function scosOf(db: Database, versionId: number): Promise<ScoRow[]> {
+  return db.select().from(scos).where(eq(scos.courseVersionId, versionId)).orderBy(asc(scos.position));
+}
+
+export async function findSco(db: Database, versionId: number, scoId: number): Promise<ScoRow | undefined> {
+  const [row] = await db.select().from(scos).where(and(eq(scos.id, scoId), eq(scos.courseVersionId, versionId))).limit(1);
+  return row;
+}

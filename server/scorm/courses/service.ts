@@ -1,0 +1,133 @@
+import type { Viewer } from '../../auth/policies';
+import { recordAudit } from '../../compliance/audit/service';
+import type { Database } from '../../db/client';
+import type { CompletionRuleName } from '../../db/schema';
+import { conflict, notFound } from '../../lib/errors';
+import { analysePackage, type ManifestModel, type PackageProblem } from '../package';
+import * as repo from './repository';
+
+export interface ImportOptions {
+  /** Add a version to this course; otherwise the manifest identifier finds or creates one. */
+  courseId?: number;
+  slug?: string;
+  completionRule?: CompletionRuleName;
+  /** Whether new attempts use this version at once (always true for a new course). */
+  makeCurrent?: boolean;
+  origin?: 'builtin' | 'uploaded';
+}
+
+export type ImportResult =
+  | { ok: true; courseId: number; versionId: number; versionNo: number; created: boolean; warnings: PackageProblem[] }
+  | { ok: false; problems: PackageProblem[] };
+
+/** A slug from the manifest identifier: what a course is called in URLs and on the command line. */
+export function slugOf(identifier: string): string {
+  const slug = identifier
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80);
+  return slug || 'course';
+}
+
+/** A package with a test counts when passed (and completed); one without, when completed. */
+export function defaultCompletionRule(model: ManifestModel): CompletionRuleName {
+  if (model.standard === '1.2') return model.scos.some((s) => s.masteryScore !== null) ? 'passed' : 'completed';
+  return model.scos.some((s) => s.scaledPassingScore !== null) ? 'completed_and_passed' : 'completed';
+}
+
+/**
+ * Checks a package and stores it as a new version of its course. A refused package writes
+ * nothing; an accepted one never changes earlier versions (attempts keep theirs).
+ */
+export async function importPackage(db: Database, actor: Viewer | null, bytes: Buffer, opts: ImportOptions = {}): Promise<ImportResult> {
+  const analysis = await analysePackage(bytes);
+  if (!analysis.ok) return analysis;
+  const { model, sha256, warnings } = analysis;
+  return db.transaction(async (tx) => {
+    let course = opts.courseId ? await repo.findCourse(tx, opts.courseId) : await repo.findCourseBySlug(tx, opts.slug ?? slugOf(model.identifier));
+    if (opts.courseId && !course) throw notFound();
+    const created = !course;
+    const courseId = course?.id ?? (await repo.insertCourse(tx, { slug: opts.slug ?? slugOf(model.identifier), title: model.title, origin: opts.origin ?? 'uploaded' }));
+    const latest = course ? await repo.latestVersion(tx, courseId) : undefined;
+    if (latest?.sha256 === sha256) throw conflict('scorm.course.sameAsLatest', { versionNo: latest.versionNo });
+    const versionNo = await repo.nextVersionNo(tx, courseId);
+    const versionId = await repo.insertVersion(tx, {
+      courseId,
+      versionNo,
+      sha256,
+      sizeBytes: bytes.length,
+      zip: bytes,
+      standard: model.standard,
+      title: model.title,
+      manifest: model,
+      warnings,
+      completionRule: opts.completionRule ?? defaultCompletionRule(model),
+      uploadedBy: actor?.id ?? null,
+    });
+    await repo.insertScos(
+      tx,
+      model.scos.map((s, position) => ({
+        courseVersionId: versionId,
+        position,
+        itemIdentifier: s.itemIdentifier,
+        resourceIdentifier: s.resourceIdentifier,
+        title: s.title,
+        launchPath: s.launchPath,
+        launchQuery: s.launchQuery,
+        scormType: s.scormType,
+        isVisible: s.isVisible,
+        masteryScore: s.masteryScore,
+        completionThreshold: s.completionThreshold,
+        scaledPassingScore: s.scaledPassingScore,
+        maxTimeAllowed: s.maxTimeAllowed,
+        timeLimitAction: s.timeLimitAction,
+        dataFromLms: s.dataFromLms,
+      })),
+    );
+    if (created || opts.makeCurrent || !course?.currentVersionId) await repo.updateCourse(tx, courseId, { currentVersionId: versionId, title: model.title });
+    await recordAudit(tx, [
+      {
+        actorId: actor?.id ?? null,
+        action: created ? 'course.create' : 'course.add-version',
+        subjectType: 'course',
+        subjectId: courseId,
+        details: { versionId, versionNo, sha256, standard: model.standard, scos: model.scos.length, warnings: warnings.length },
+      },
+    ]);
+    return { ok: true as const, courseId, versionId, versionNo, created, warnings };
+  });
+}
+
+export async function setCurrentVersion(db: Database, actor: Viewer, courseId: number, versionId: number) {
+  await db.transaction(async (tx) => {
+    const course = await repo.findCourse(tx, courseId);
+    const version = await repo.findVersion(tx, versionId);
+    if (!course || !version || version.courseId !== courseId) throw notFound();
+    await repo.updateCourse(tx, courseId, { currentVersionId: versionId });
+    await recordAudit(tx, [{ actorId: actor.id, action: 'course.set-current-version', subjectType: 'course', subjectId: courseId, details: { before: course.currentVersionId, after: versionId } }]);
+  });
+}
+
+export async function updateCourseSettings(db: Database, actor: Viewer, courseId: number, input: { title: string; attemptLimit: number | null }) {
+  await db.transaction(async (tx) => {
+    const course = await repo.findCourse(tx, courseId);
+    if (!course) throw notFound();
+    await repo.updateCourse(tx, courseId, { title: input.title, attemptLimit: input.attemptLimit });
+    await recordAudit(tx, [{ actorId: actor.id, action: 'course.update', subjectType: 'course', subjectId: courseId, details: { before: { title: course.title, attemptLimit: course.attemptLimit }, after: input } }]);
+  });
+}
+
+export const listCourses = (db: Database, includeArchived = false) => repo.listCourses(db, includeArchived);
+
+export async function getCourse(db: Database, id: number) {
+  const course = await repo.findCourse(db, id);
+  if (!course) throw notFound();
+  return course;
+}
+
+export const listVersions = (db: Database, courseId: number) => repo.listVersions(db, courseId);
+export const scosOfVersion = (db: Database, versionId: number) => repo.scosOf(db, versionId);
+export const versionZip = (db: Database, versionId: number) => repo.versionZip(db, versionId);
+export const findVersion = (db: Database, versionId: number) => repo.findVersion(db, versionId);

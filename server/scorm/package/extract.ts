@@ -1,0 +1,125 @@
+/**
+ * Reading content out of a package that `inspectZip` accepted. Header sizes are claims made
+ * by whoever built the zip, so every stream is counted as it inflates and stopped the moment
+ * it exceeds the size its entry declared (yauzl checks the same; this is the second lock).
+ */
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type yauzl from 'yauzl';
+import { entryName, entryNameProblem, hasSupportedMethod, inspectZip, isEncrypted, isSymlink, openZip, type ZipLimits } from './inspect';
+import { PackageError, packageProblem } from './problems';
+
+/** Passes bytes through until more than `limit` have been seen, then fails the stream. */
+export class ByteCap extends Transform {
+  private seen = 0;
+  constructor(private readonly limit: number, private readonly file: string) {
+    super();
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.seen += chunk.length;
+    if (this.seen > this.limit) done(new PackageError([packageProblem('scorm.import.sizeMismatch', { file: this.file })]));
+    else done(null, chunk);
+  }
+}
+
+/** Opens an entry's inflated data, capped at its declared size; refuses what inspection would. */
+async function openCapped(zip: yauzl.ZipFile, entry: yauzl.Entry, name: string): Promise<NodeJS.ReadableStream> {
+  const problem = entryNameProblem(name) ??
+    (isSymlink(entry) ? 'scorm.import.symlink' : null) ??
+    (isEncrypted(entry) ? 'scorm.import.encrypted' : null) ??
+    (hasSupportedMethod(entry) ? null : 'scorm.import.unsupportedCompression');
+  if (problem) throw new PackageError([packageProblem(problem, { file: name })]);
+  const raw = await zip.openReadStreamPromise(entry);
+  const cap = new ByteCap(entry.uncompressedSize, name);
+  raw.on('error', (err) => cap.destroy(asPackageError(err, name)));
+  cap.on('error', () => {
+    // Stop inflating: nobody will read the rest of a stream that already lied.
+    raw.unpipe(cap);
+    raw.destroy();
+  });
+  return raw.pipe(cap);
+}
+
+function asPackageError(err: unknown, file: string): PackageError {
+  if (err instanceof PackageError) return err;
+  const tooMuch = /too many bytes|too few bytes/i.test((err as Error)?.message ?? '');
+  return new PackageError([packageProblem(tooMuch ? 'scorm.import.sizeMismatch' : 'scorm.import.corruptEntry', { file })]);
+}
+
+/**
+ * The inflated bytes of one entry (for example `imsmanifest.xml`), refusing an entry that
+ * declares more than `maxBytes`. Throws a PackageError when it is missing or damaged.
+ */
+export async function readEntry(bytes: Buffer, name: string, maxBytes = Number.MAX_SAFE_INTEGER): Promise<Buffer> {
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await openZip(bytes);
+  } catch {
+    throw new PackageError([packageProblem('scorm.import.notZip')]);
+  }
+  try {
+    for await (const entry of zip.eachEntry()) {
+      if (entryName(entry) !== name) continue;
+      if (entry.uncompressedSize > maxBytes) {
+        throw new PackageError([packageProblem('scorm.import.entryTooLarge', { file: name, params: { maxMb: Math.ceil(maxBytes / 1048576) } })]);
+      }
+      const chunks: Buffer[] = [];
+      try {
+        const stream = await openCapped(zip, entry, name);
+        for await (const chunk of stream) chunks.push(chunk as Buffer);
+      } catch (err) {
+        throw asPackageError(err, name);
+      }
+      return Buffer.concat(chunks);
+    }
+  } catch (err) {
+    throw err instanceof PackageError ? err : new PackageError([packageProblem('scorm.import.notZip')]);
+  } finally {
+    zip.close();
+  }
+  throw new PackageError([packageProblem('scorm.import.entryMissing', { file: name })]);
+}
+
+/**
+ * Inspects, then writes every entry under `destDir`, which should be a new, empty folder
+ * (callers extract into a temporary folder and rename it into place, so a failure leaves
+ * nothing half-written where content is served from). Files are created exclusively (`wx`),
+ * never through an existing link. Throws a PackageError; the file being written when the
+ * package turned out to lie is removed.
+ */
+export async function extractAll(bytes: Buffer, destDir: string, limits: Partial<ZipLimits> = {}): Promise<void> {
+  const inspection = await inspectZip(bytes, limits);
+  if (!inspection.ok) throw new PackageError(inspection.problems);
+  await fsp.mkdir(destDir, { recursive: true });
+  const root = await fsp.realpath(destDir);
+  const zip = await openZip(bytes);
+  try {
+    for await (const entry of zip.eachEntry()) {
+      const name = entryName(entry);
+      const target = path.resolve(root, name);
+      // Inspection already refused such names; checked again so that no future change to
+      // the name rules can ever write outside the folder.
+      if (!target.startsWith(root + path.sep)) throw new PackageError([packageProblem('scorm.import.zipSlip', { file: name })]);
+      if (name.endsWith('/')) {
+        await fsp.mkdir(target, { recursive: true });
+        continue;
+      }
+      await fsp.mkdir(path.dirname(target), { recursive: true });
+      const source = await openCapped(zip, entry, name);
+      const handle = await fsp.open(target, 'wx', 0o644).catch((err: unknown) => {
+        (source as Transform).destroy();
+        throw err;
+      });
+      try {
+        await pipeline(source, handle.createWriteStream());
+      } catch (err) {
+        await fsp.rm(target, { force: true });
+        throw asPackageError(err, name);
+      }
+    }
+  } finally {
+    zip.close();
+  }
+}

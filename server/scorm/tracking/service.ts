@@ -1,0 +1,175 @@
+import type { Viewer } from '../../auth/policies';
+import { recordAudit } from '../../compliance/audit/service';
+import type { Database } from '../../db/client';
+import type { CompletionRuleName } from '../../db/schema';
+import { fiscalYearOf, localDate } from '../../lib/dates';
+import { AppError, conflict, notFound } from '../../lib/errors';
+import * as courses from '../courses/repository';
+import { deriveState, satisfies } from '../runtime/derive';
+import { launchCmi } from '../runtime/launch-data';
+import { validateCommit, type CmiProblem, type RuntimeStandard } from '../runtime/validate';
+import * as repo from './repository';
+
+export const runtimeOf = (standard: string): RuntimeStandard => (standard === '1.2' ? '1.2' : '2004');
+
+/** A commit the data model refuses: the content is told (errorCode 391) and nothing changes. */
+export class CommitRefused extends AppError {
+  constructor(readonly problems: CmiProblem[]) {
+    super(400, 'commit_refused', 'scorm.commit.refused', { count: problems.length }, problems);
+  }
+}
+
+/** The attempt a learner continues this fiscal year, or a new one (yearly retraining). */
+export async function startOrResume(db: Database, viewer: Viewer, courseId: number, now: Date, fiscalYearStartMonth = 4, forceNew = false) {
+  return db.transaction(async (tx) => {
+    const course = await courses.findCourse(tx, courseId);
+    if (!course || course.archivedAt || !course.currentVersionId) throw notFound();
+    const fiscalYear = fiscalYearOf(localDate(now), fiscalYearStartMonth);
+    const [latest] = (await repo.attemptsOf(tx, viewer.id, courseId)).filter((a) => a.fiscalYear === fiscalYear);
+    if (latest && (!latest.satisfied || !forceNew)) return latest.id;
+    if (course.attemptLimit && (await repo.countAttempts(tx, viewer.id, courseId, fiscalYear)) >= course.attemptLimit) {
+      throw conflict('scorm.attempt.limitReached', { limit: course.attemptLimit });
+    }
+    const attempt = await repo.insertAttempt(tx, {
+      staffId: viewer.id,
+      courseId,
+      courseVersionId: course.currentVersionId,
+      fiscalYear,
+      number: await repo.nextAttemptNumber(tx, viewer.id, courseId, fiscalYear),
+      startedAt: now,
+      lastActivityAt: now,
+    });
+    await recordAudit(tx, [{ actorId: viewer.id, action: 'attempt.start', subjectType: 'attempt', subjectId: attempt.id, details: { courseId, versionId: course.currentVersionId, fiscalYear, number: attempt.number } }], now);
+    return attempt.id;
+  });
+}
+
+export async function ownAttempt(db: Database, viewer: Viewer, attemptId: number) {
+  const row = await repo.findOwnAttempt(db, viewer.id, attemptId);
+  if (!row) throw notFound();
+  return row;
+}
+
+/**
+ * Opens a session on one SCO and returns what the player preloads into scorm-again. A satisfied
+ * attempt opens in review mode: nothing it commits changes the record.
+ */
+export async function launchSco(db: Database, viewer: Viewer, attemptId: number, scoId: number) {
+  return db.transaction(async (tx) => {
+    const row = await repo.findOwnAttempt(tx, viewer.id, attemptId, true);
+    if (!row) throw notFound();
+    const sco = await repo.scoOfAttempt(tx, row.attempt.courseVersionId, scoId);
+    if (!sco) throw notFound();
+    const review = row.attempt.satisfied;
+    const before = await repo.lockState(tx, attemptId, scoId);
+    const state = review && before ? before : await repo.openSession(tx, attemptId, scoId);
+    const standard = runtimeOf(row.standard);
+    return {
+      standard,
+      sessionNo: review ? 0 : state.sessionNo,
+      review,
+      cmi: launchCmi({
+        standard,
+        learnerId: viewer.employeeNo,
+        learnerName: viewer.name,
+        stored: state.cmi as Record<string, string>,
+        priorSeconds: state.priorSessionsSeconds,
+        firstLaunch: !before,
+        review,
+        sco,
+      }),
+    };
+  });
+}
+
+export interface CommitInput {
+  attemptId: number;
+  scoId: number;
+  sessionNo: number;
+  seq: number;
+  payload: unknown;
+}
+
+/**
+ * Stores one commit in one transaction: ownership, ordering (a late or repeated commit is
+ * acknowledged but changes nothing), data-model validation, derived status, and the roll-up
+ * to the attempt and to the learner's result for the fiscal year.
+ */
+export async function commitSco(db: Database, viewer: Viewer, input: CommitInput, now: Date): Promise<'applied' | 'stale'> {
+  return db.transaction(async (tx) => {
+    const row = await repo.findOwnAttempt(tx, viewer.id, input.attemptId, true);
+    if (!row) throw notFound();
+    const sco = await repo.scoOfAttempt(tx, row.attempt.courseVersionId, input.scoId);
+    if (!sco) throw notFound();
+    const state = await repo.lockState(tx, input.attemptId, input.scoId);
+    if (!state || input.sessionNo > state.sessionNo) throw conflict('scorm.commit.noSession');
+    const standard = runtimeOf(row.standard);
+    const checked = validateCommit(standard, input.payload);
+    if (!checked.ok) throw new CommitRefused(checked.problems);
+    if (row.attempt.satisfied || input.sessionNo < state.sessionNo || input.seq <= state.commitSeq) return 'stale';
+
+    const cmi = { ...(state.cmi as Record<string, string>), ...Object.fromEntries(checked.values) };
+    const derived = deriveState(standard, cmi, sco, true);
+    await repo.upsertState(tx, {
+      attemptId: input.attemptId,
+      scoId: input.scoId,
+      cmi,
+      sessionNo: state.sessionNo,
+      commitSeq: input.seq,
+      priorSessionsSeconds: state.priorSessionsSeconds,
+      sessionSeconds: derived.sessionSeconds ?? state.sessionSeconds,
+      completion: derived.completion,
+      success: derived.success,
+      scoreRaw: derived.scoreRaw,
+      scoreMin: derived.scoreMin,
+      scoreMax: derived.scoreMax,
+      scoreScaled: derived.scoreScaled,
+      location: derived.location,
+      exit: derived.exit,
+    });
+    await rollUpAttempt(tx, viewer.id, row.attempt, row.completionRule, now);
+    return 'applied';
+  });
+}
+
+/** Attempt status from its SCOs' states; then the learner's result for the course and year. */
+export async function rollUpAttempt(tx: Database, actorId: number | null, attempt: repo.AttemptRow, rule: CompletionRuleName, now: Date) {
+  const allScos = await courses.scosOf(tx, attempt.courseVersionId);
+  const tracked = allScos.filter((s) => s.scormType === 'sco');
+  const counted = tracked.length ? tracked : allScos;
+  const states = new Map((await repo.statesOf(tx, attempt.id)).map((s) => [s.scoId, s]));
+  const per = counted.map((s) => states.get(s.id));
+  const satisfied = attempt.markedBy !== null || per.every((s) => s !== undefined && satisfies(rule, { completion: s.completion as never, success: s.success as never }));
+  const completion = per.every((s) => s?.completion === 'completed') ? 'completed' : per.some((s) => s && s.completion !== 'not attempted') ? 'incomplete' : 'not attempted';
+  const success = per.some((s) => s?.success === 'failed') ? 'failed' : per.every((s) => s?.success === 'passed') ? 'passed' : 'unknown';
+  const scores = per.map((s) => s?.scoreScaled).filter((v): v is number => typeof v === 'number');
+  const scoreScaled = scores.length ? scores.reduce((a, b) => a + b, 0) / scores.length : null;
+  const totalSeconds = [...states.values()].reduce((sum, s) => sum + s.priorSessionsSeconds + s.sessionSeconds, 0);
+  const newlySatisfied = satisfied && !attempt.satisfied;
+  const completedAt = newlySatisfied ? now : attempt.completedAt;
+  await repo.updateAttempt(tx, attempt.id, { satisfied, completion, success, scoreScaled, totalSeconds, lastActivityAt: now, completedAt });
+  await repo.upsertCourseResult(tx, {
+    staffId: attempt.staffId,
+    courseId: attempt.courseId,
+    fiscalYear: attempt.fiscalYear,
+    status: satisfied ? 'completed' : 'in_progress',
+    bestScoreScaled: scoreScaled,
+    completedAt: satisfied ? completedAt : null,
+    attemptId: attempt.id,
+  });
+  if (newlySatisfied) {
+    await recordAudit(tx, [{ actorId, action: 'attempt.complete', subjectType: 'attempt', subjectId: attempt.id, details: { courseId: attempt.courseId, fiscalYear: attempt.fiscalYear, completion, success, scoreScaled, totalSeconds } }], now);
+  }
+}
+
+/** An officer marks complete an attempt whose package never reports completion; the reason is kept. */
+export async function markComplete(db: Database, officer: Viewer, attemptId: number, reason: string, now: Date) {
+  await db.transaction(async (tx) => {
+    const row = await repo.findAttempt(tx, attemptId);
+    if (!row) throw notFound();
+    if (row.attempt.satisfied) throw conflict('scorm.attempt.alreadyComplete');
+    await repo.updateAttempt(tx, attemptId, { markedBy: officer.id, markedReason: reason });
+    await recordAudit(tx, [{ actorId: officer.id, action: 'attempt.mark-complete', subjectType: 'attempt', subjectId: attemptId, details: { reason, staffId: row.attempt.staffId } }], now);
+    await rollUpAttempt(tx, officer.id, { ...row.attempt, markedBy: officer.id }, row.completionRule, now);
+  });
+}

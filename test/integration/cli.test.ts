@@ -1,0 +1,133 @@
+// The command line as an operator runs it: real child processes against their own database
+// (embedded PGlite in a temporary DATA_DIR, or a fresh PostgreSQL database when DATABASE_URL is set).
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { asc, eq } from 'drizzle-orm';
+import pg from 'pg';
+import { openDatabase, type DatabaseHandle } from '../../server/db/client';
+import { rosterImports, staff } from '../../server/db/schema';
+import { withDatabaseName } from '../support/global-setup';
+
+const root = path.resolve(__dirname, '../..');
+// The same as `npx tsx`, without npx's start-up cost on every launch.
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+
+// Each launch compiles and starts the app's CLI (a few seconds, more on a fresh PGlite).
+jest.setTimeout(120_000);
+
+let dir: string;
+let env: NodeJS.ProcessEnv;
+let postgresName: string | undefined;
+
+async function withServer<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mamoru-cli-'));
+  env = { ...process.env, DATA_DIR: path.join(dir, 'data'), LANG: 'ja_JP.UTF-8', LOG_LEVEL: 'silent' };
+  delete env.DATABASE_URL;
+  delete env.NODE_OPTIONS; // Jest's --experimental-vm-modules is not for the CLI
+  if (process.env.DATABASE_URL) {
+    postgresName = `mamoru_cli_${crypto.randomBytes(6).toString('hex')}`;
+    await withServer((c) => c.query(`CREATE DATABASE ${postgresName}`));
+    env.DATABASE_URL = withDatabaseName(process.env.DATABASE_URL, postgresName);
+  }
+});
+
+afterAll(async () => {
+  fs.rmSync(dir, { recursive: true, force: true });
+  if (postgresName) await withServer((c) => c.query(`DROP DATABASE IF EXISTS ${postgresName} WITH (FORCE)`));
+});
+
+function mamoru(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(tsx, ['server/cli/main.ts', ...args], { cwd: root, env, timeout: 90_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The CLI's database, opened here only while no CLI process runs (PGlite is single-user). */
+async function inspect<T>(fn: (db: DatabaseHandle['db']) => Promise<T>): Promise<T> {
+  const database = await openDatabase(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL, poolSize: 1 } : { dataDir: env.DATA_DIR! });
+  try {
+    return await fn(database.db);
+  } finally {
+    await database.close();
+  }
+}
+
+function writeCsv(name: string, lines: string[]): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, lines.join('\r\n') + '\r\n');
+  return file;
+}
+
+describe('mamoru import-staff', () => {
+  it('dry-runs, imports, refuses a broken file, and leaves an intact audit chain', async () => {
+    const good = writeCsv('roster.csv', [
+      '職員番号,氏名,ふりがな,所属,職種,入職日',
+      'C-001,髙橋 健一,たかはし けんいち,救急科（CLI）,医師,2015-04-01',
+      'C-002,渡辺 美咲,わたなべ みさき,救急科（CLI）,看護師,2019/4/1',
+      'C-003,小川 彩,おがわ あや,救急科（CLI）,臨床心理士（CLI）,2023-10-01',
+    ]);
+    const broken = writeCsv('broken.csv', ['職員番号,氏名,入職日', 'C-004,土井 一,2024-04-01', 'C-005,土井 二,2024-02-30', 'C-004,土井 三,']);
+
+    const admin = await mamoru('create-admin', '--employee-no', 'ADMIN1', '--name', '管理 太郎', '--password', 'cli-admin-password');
+    expect(admin).toMatchObject({ code: 0 });
+    expect(admin.stdout).toContain('administrator ADMIN1');
+
+    const dry = await mamoru('import-staff', good, '--dry-run');
+    expect(dry.stderr).toBe('');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/create:\s+3\n/);
+    expect(dry.stdout).toContain('New departments (1): 救急科（CLI）');
+    expect(dry.stdout).toContain('New job categories (1): 臨床心理士（CLI）');
+    expect(dry.stdout).toContain('Dry run');
+
+    // Still three to create: the dry run wrote nothing.
+    const run = await mamoru('import-staff', good, '--encoding', 'utf-8');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/create:\s+3\n/);
+    expect(run.stdout).toContain('名簿を取り込みました：新規 3 人、更新 0 人、退職 0 人。');
+
+    const bad = await mamoru('import-staff', broken);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('row 3, column 入職日: 日付が正しくありません');
+    expect(bad.stderr).toContain('row 4, column 職員番号: 職員番号が 2 行目と重複しています。');
+
+    const verify = await mamoru('verify-audit');
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toMatch(/Audit chain intact: \d+ entries/);
+
+    const state = await inspect(async (db) => ({
+      people: (await db.select({ no: staff.employeeNo }).from(staff).orderBy(asc(staff.employeeNo))).map((r) => r.no),
+      imports: await db.select({ status: rosterImports.status, uploadedBy: rosterImports.uploadedBy }).from(rosterImports).orderBy(asc(rosterImports.id)),
+      nurse: (await db.select({ name: staff.name, hiredOn: staff.hiredOn }).from(staff).where(eq(staff.employeeNo, 'C-002')))[0],
+    }));
+    expect(state.people).toEqual(['ADMIN1', 'C-001', 'C-002', 'C-003']);
+    expect(state.nurse).toEqual({ name: '渡辺 美咲', hiredOn: '2019-04-01' });
+    expect(state.imports).toEqual([
+      { status: 'discarded', uploadedBy: null },
+      { status: 'applied', uploadedBy: null },
+      { status: 'discarded', uploadedBy: null },
+    ]);
+  });
+
+  it('exits 1 on a file it cannot read', async () => {
+    const res = await mamoru('import-staff', path.join(dir, 'missing.csv'));
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('Cannot read');
+  });
+});

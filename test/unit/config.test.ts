@@ -1,0 +1,143 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, ensureSessionSecret, loadConfig } from '../../server/config';
+
+const SECRET = 'a-session-secret-that-is-long-enough-123';
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('has working defaults for an empty environment', () => {
+    const c = loadConfig({});
+    expect(c).toEqual({
+      env: 'development',
+      port: 3000,
+      host: '0.0.0.0',
+      baseUrl: 'http://localhost:3000',
+      secureCookies: false,
+      dataDir: path.resolve('./data'),
+      databaseUrl: undefined,
+      sessionSecret: '',
+      sessionMaxAgeMs: 12 * 3600 * 1000,
+      trustProxy: undefined,
+      loginRateLimitPer15Min: 50,
+      importMaxBytes: 20 * 1024 * 1024,
+      smtp: { host: undefined, port: undefined, user: undefined, password: undefined, from: undefined },
+      logLevel: 'info',
+    });
+  });
+
+  it('treats blank values as unset', () => {
+    const c = loadConfig({ PORT: '', BASE_URL: '', DATABASE_URL: '', SESSION_SECRET: '', SMTP_HOST: '', SMTP_PORT: '', TRUST_PROXY: '' });
+    expect(c).toMatchObject({ port: 3000, baseUrl: 'http://localhost:3000', databaseUrl: undefined, sessionSecret: '', trustProxy: undefined });
+    expect(c.smtp.port).toBeUndefined();
+  });
+
+  it('reads the values it is given', () => {
+    const c = loadConfig({
+      NODE_ENV: 'production',
+      PORT: '8080',
+      BASE_URL: 'https://mamoru.hospital.example.jp/',
+      DATABASE_URL: 'postgresql://mamoru@db:5432/mamoru',
+      SESSION_SECRET: SECRET,
+      SESSION_MAX_AGE_HOURS: '8',
+      DATA_DIR: '/var/lib/mamoru',
+      IMPORT_MAX_MB: '5',
+      SMTP_HOST: 'mail.hospital.example.jp',
+      SMTP_PORT: '587',
+      SMTP_FROM: 'mamoru@hospital.example.jp',
+      LOG_LEVEL: 'warn',
+    });
+    expect(c).toMatchObject({
+      env: 'production',
+      port: 8080,
+      baseUrl: 'https://mamoru.hospital.example.jp',
+      secureCookies: true,
+      databaseUrl: 'postgresql://mamoru@db:5432/mamoru',
+      sessionSecret: SECRET,
+      sessionMaxAgeMs: 8 * 3600 * 1000,
+      dataDir: '/var/lib/mamoru',
+      importMaxBytes: 5 * 1024 * 1024,
+      smtp: { host: 'mail.hospital.example.jp', port: 587, from: 'mamoru@hospital.example.jp' },
+      logLevel: 'warn',
+    });
+  });
+
+  it('reports every problem at once', () => {
+    const problems = problemsOf({ PORT: 'eighty', DATABASE_URL: 'mysql://root@localhost/mamoru', SESSION_SECRET: 'too-short', BASE_URL: 'ftp://files.example.jp' });
+    expect(problems).toHaveLength(4);
+    for (const name of ['PORT', 'DATABASE_URL', 'SESSION_SECRET', 'BASE_URL']) {
+      expect(problems.filter((p) => p.startsWith(`${name}:`))).toHaveLength(1);
+    }
+    expect(problems.find((p) => p.startsWith('DATABASE_URL:'))).toContain('postgres://');
+    expect(problems.find((p) => p.startsWith('SESSION_SECRET:'))).toContain('32');
+
+    let message = '';
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://root@localhost/mamoru', SESSION_SECRET: 'too-short', BASE_URL: 'ftp://files.example.jp' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    for (const name of ['PORT', 'DATABASE_URL', 'SESSION_SECRET', 'BASE_URL']) expect(message).toContain(`  - ${name}: `);
+  });
+
+  it.each([
+    [{ PORT: '70000' }, 'PORT'],
+    [{ PORT: '-1' }, 'PORT'],
+    [{ BASE_URL: 'not a url' }, 'BASE_URL'],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+    [{ SMTP_FROM: 'nobody' }, 'SMTP_FROM'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+  ])('refuses %j', (env, name) => {
+    expect(problemsOf(env).map((p) => p.split(':')[0])).toEqual([name]);
+  });
+
+  it('requires a shared session secret in production with PostgreSQL', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/mamoru' });
+    expect(problems).toEqual([expect.stringMatching(/^SESSION_SECRET: .*production/)]);
+    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/mamoru', SESSION_SECRET: SECRET })).not.toThrow();
+    expect(() => loadConfig({ NODE_ENV: 'production' })).not.toThrow();
+  });
+});
+
+describe('ensureSessionSecret', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mamoru-config-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('creates a secret file in DATA_DIR once and reuses it', () => {
+    const dataDir = path.join(dir, 'nested', 'data');
+    const config = loadConfig({ DATA_DIR: dataDir });
+    const first = ensureSessionSecret(config);
+    const file = path.join(dataDir, 'session-secret');
+    expect(fs.existsSync(file)).toBe(true);
+    expect(first.sessionSecret.length).toBeGreaterThanOrEqual(32);
+    expect(fs.readFileSync(file, 'utf8').trim()).toBe(first.sessionSecret);
+    if (process.platform !== 'win32') expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(config.sessionSecret).toBe(''); // the input is not mutated
+
+    const second = ensureSessionSecret(loadConfig({ DATA_DIR: dataDir }));
+    expect(second.sessionSecret).toBe(first.sessionSecret);
+    expect(fs.readdirSync(dataDir)).toEqual(['session-secret']);
+
+    const elsewhere = ensureSessionSecret(loadConfig({ DATA_DIR: path.join(dir, 'other') }));
+    expect(elsewhere.sessionSecret).not.toBe(first.sessionSecret);
+  });
+
+  it('leaves a configured secret alone and writes nothing', () => {
+    const config = loadConfig({ DATA_DIR: dir, SESSION_SECRET: SECRET });
+    expect(ensureSessionSecret(config)).toEqual(config);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+});

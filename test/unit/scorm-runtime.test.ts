@@ -1,0 +1,151 @@
+import { deriveState, satisfies } from '../../server/scorm/runtime/derive';
+import { durationSeconds, formatDuration, isDuration2004 } from '../../server/scorm/runtime/time';
+import { validateCommit } from '../../server/scorm/runtime/validate';
+
+// Payload shapes as scorm-again 3.4 renders them (captured from its renderCommitCMI).
+const commit12 = (core: Record<string, unknown> = {}, rest: Record<string, unknown> = {}) => ({
+  cmi: {
+    suspend_data: 'page=3',
+    launch_data: '',
+    comments: '',
+    comments_from_lms: '',
+    core: {
+      student_id: 'E1', student_name: 'Yamada', lesson_location: 'p3', credit: 'credit', lesson_status: 'incomplete',
+      entry: 'resume', lesson_mode: 'normal', exit: '', session_time: '00:05:00', score: { raw: '', min: '', max: '100' }, total_time: '00:05:00',
+      ...core,
+    },
+    objectives: {},
+    student_data: { mastery_score: '', max_time_allowed: '', time_limit_action: '' },
+    student_preference: { audio: '', language: '', speed: '', text: '' },
+    interactions: {},
+    ...rest,
+  },
+});
+
+const commit2004 = (fields: Record<string, unknown> = {}) => ({
+  cmi: {
+    comments_from_learner: {}, comments_from_lms: {}, completion_status: 'incomplete', completion_threshold: '', credit: 'credit', entry: 'ab-initio',
+    exit: '', interactions: {}, launch_data: '', learner_id: 'E1', learner_name: 'Yamada',
+    learner_preference: { audio_level: '1', language: '', delivery_speed: '1', audio_captioning: '0' }, location: 'p1', max_time_allowed: '',
+    mode: 'normal', objectives: {}, progress_measure: '', scaled_passing_score: '', score: { scaled: '', raw: '', min: '', max: '' },
+    session_time: 'PT5M', success_status: 'unknown', suspend_data: '', time_limit_action: 'continue,no message', total_time: 'PT5M',
+    ...fields,
+  },
+});
+
+describe('validateCommit, SCORM 1.2', () => {
+  it('accepts what scorm-again sends and keeps only writable elements', () => {
+    const r = validateCommit('1.2', commit12({ lesson_status: 'passed', score: { raw: '85', min: '0', max: '100' } }, {
+      interactions: { 0: { id: 'q1', time: '10:00:00', type: 'choice', weighting: '1', student_response: 'a', result: 'correct', latency: '00:00:05', objectives: { 0: { id: 'obj1' } }, correct_responses: { 0: { pattern: 'a' } } } },
+    }));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.values.get('cmi.core.lesson_status')).toBe('passed');
+    expect(r.values.get('cmi.interactions.0.result')).toBe('correct');
+    expect(r.values.has('cmi.core.student_id')).toBe(false);
+    expect(r.values.has('cmi.core.credit')).toBe(false);
+  });
+
+  it.each([
+    ['out-of-vocabulary status', commit12({ lesson_status: 'done' }), 'cmi.core.lesson_status'],
+    ['score above 100', commit12({ score: { raw: '101', min: '', max: '' } }), 'cmi.core.score.raw'],
+    ['non-numeric score', commit12({ score: { raw: 'eighty', min: '', max: '' } }), 'cmi.core.score.raw'],
+    ['bad session time', commit12({ session_time: 'PT5M' }), 'cmi.core.session_time'],
+    ['bad exit', commit12({ exit: 'normal' }), 'cmi.core.exit'],
+    ['suspend_data over 4096', commit12({}, { suspend_data: 'x'.repeat(4097) }), 'cmi.suspend_data'],
+    ['unknown element', commit12({}, { hacked: 'yes' }), 'cmi.hacked'],
+    ['bad interaction result', commit12({}, { interactions: { 0: { id: 'q1', result: 'incorrect' } } }), 'cmi.interactions.0.result'],
+    ['identifier with spaces', commit12({}, { interactions: { 0: { id: 'q 1' } } }), 'cmi.interactions.0.id'],
+    ['too many interactions', commit12({}, { interactions: { 250: { id: 'q' } } }), 'cmi.interactions.250.id'],
+    ['object where a value belongs', commit12({ lesson_location: { evil: 1 } }), 'cmi.core.lesson_location.evil'],
+  ])('refuses %s', (_label, payload, element) => {
+    const r = validateCommit('1.2', payload);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems.map((p) => p.element)).toContain(element);
+  });
+
+  it('refuses a payload without cmi and absurd nesting', () => {
+    expect(validateCommit('1.2', { foo: 1 }).ok).toBe(false);
+    let deep: Record<string, unknown> = { v: '1' };
+    for (let i = 0; i < 20; i++) deep = { a: deep };
+    expect(validateCommit('1.2', { cmi: deep }).ok).toBe(false);
+  });
+});
+
+describe('validateCommit, SCORM 2004', () => {
+  it('accepts a full commit', () => {
+    const r = validateCommit('2004', commit2004({
+      completion_status: 'completed', success_status: 'passed', score: { scaled: '0.85', raw: '85', min: '0', max: '100' },
+      interactions: { 0: { id: 'urn:q:1', type: 'choice', objectives: {}, timestamp: '2026-11-24T10:00:00Z', weighting: '', learner_response: 'a', result: 'correct', latency: 'PT5S', description: '', correct_responses: {} } },
+    }));
+    expect(r.ok).toBe(true);
+  });
+
+  it.each([
+    ['completion vocabulary', { completion_status: 'passed' }, 'cmi.completion_status'],
+    ['success vocabulary', { success_status: 'completed' }, 'cmi.success_status'],
+    ['scaled score range', { score: { scaled: '1.5', raw: '', min: '', max: '' } }, 'cmi.score.scaled'],
+    ['duration format', { session_time: '00:05:00' }, 'cmi.session_time'],
+    ['suspend_data over 64000', { suspend_data: 'x'.repeat(64001) }, 'cmi.suspend_data'],
+    ['location over 1000', { location: 'x'.repeat(1001) }, 'cmi.location'],
+    ['progress over 1', { progress_measure: '1.2' }, 'cmi.progress_measure'],
+    ['1.2 result word', { interactions: { 0: { id: 'q', result: 'wrong' } } }, 'cmi.interactions.0.result'],
+  ])('refuses %s', (_label, fields, element) => {
+    const r = validateCommit('2004', commit2004(fields));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems[0]!.element).toBe(element);
+  });
+
+  it('accepts 64000 characters of suspend_data', () => {
+    expect(validateCommit('2004', commit2004({ suspend_data: 'x'.repeat(64000) })).ok).toBe(true);
+  });
+});
+
+describe('deriveState', () => {
+  const none = { masteryScore: null, completionThreshold: null, scaledPassingScore: null };
+  it('maps SCORM 1.2 lesson_status', () => {
+    expect(deriveState('1.2', { 'cmi.core.lesson_status': 'passed' }, none, true)).toMatchObject({ completion: 'completed', success: 'passed' });
+    expect(deriveState('1.2', { 'cmi.core.lesson_status': 'failed' }, none, true)).toMatchObject({ completion: 'completed', success: 'failed' });
+    expect(deriveState('1.2', { 'cmi.core.lesson_status': 'incomplete' }, none, true)).toMatchObject({ completion: 'incomplete', success: 'unknown' });
+  });
+
+  it('lets the 1.2 mastery score decide pass/fail for credit only', () => {
+    const s = { ...none, masteryScore: 80 };
+    const cmi = { 'cmi.core.lesson_status': 'passed', 'cmi.core.score.raw': '70' };
+    expect(deriveState('1.2', cmi, s, true).success).toBe('failed');
+    expect(deriveState('1.2', cmi, s, false).success).toBe('passed');
+    expect(deriveState('1.2', { 'cmi.core.lesson_status': 'incomplete', 'cmi.core.score.raw': '90' }, s, true)).toMatchObject({ completion: 'completed', success: 'passed' });
+  });
+
+  it('applies 2004 completion threshold and scaled passing score over what the SCO says', () => {
+    const s = { ...none, completionThreshold: 0.8, scaledPassingScore: 0.8 };
+    const d = deriveState('2004', { 'cmi.completion_status': 'completed', 'cmi.progress_measure': '0.5', 'cmi.success_status': 'passed', 'cmi.score.scaled': '0.7' }, s, true);
+    expect(d).toMatchObject({ completion: 'incomplete', success: 'failed' });
+    expect(deriveState('2004', { 'cmi.progress_measure': '0.9', 'cmi.score.scaled': '0.85' }, s, true)).toMatchObject({ completion: 'completed', success: 'passed' });
+  });
+
+  it('checks the completion rule', () => {
+    expect(satisfies('completed', { completion: 'completed', success: 'failed' })).toBe(true);
+    expect(satisfies('passed', { completion: 'completed', success: 'failed' })).toBe(false);
+    expect(satisfies('completed_and_passed', { completion: 'incomplete', success: 'passed' })).toBe(false);
+    expect(satisfies('completed_and_passed', { completion: 'completed', success: 'passed' })).toBe(true);
+  });
+});
+
+describe('time formats', () => {
+  it('reads both standards', () => {
+    expect(durationSeconds('0001:02:03.5')).toBe(3723.5);
+    expect(durationSeconds('PT1H2M3.5S')).toBe(3723.5);
+    expect(durationSeconds('P1DT1S')).toBe(86401);
+    expect(isDuration2004('PT')).toBe(false);
+    expect(isDuration2004('P')).toBe(false);
+    expect(durationSeconds('nonsense')).toBeNull();
+  });
+  it('writes both standards', () => {
+    expect(formatDuration(3723.5, '1.2')).toBe('0001:02:03.50');
+    expect(formatDuration(3723.5, '2004')).toBe('PT1H2M3.5S');
+    expect(formatDuration(0, '2004')).toBe('PT0S');
+  });
+});
