@@ -9,6 +9,7 @@ import { allow, can, type Policy } from './auth/policies';
 import { authRouter } from './auth/routes';
 import { loadViewer } from './auth/service';
 import { DatabaseSessionStore } from './auth/session-store';
+import { cachedViewer, rememberViewer } from './auth/viewer-cache';
 import { auditRouter } from './compliance/audit/routes';
 import type { Config } from './config';
 import type { DatabaseHandle } from './db/client';
@@ -18,6 +19,10 @@ import { systemClock, type Clock } from './lib/dates';
 import { errorHandler, notFoundHandler } from './lib/error-handler';
 import { localeOf, translator } from './lib/i18n';
 import { projectRoot, publicDir, viewsDir } from './lib/paths';
+import { contentRouter } from './scorm/content/routes';
+import { courseAdminRouter } from './scorm/courses/routes';
+import { playerRouter } from './scorm/player/routes';
+import { trackingRouter } from './scorm/tracking/routes';
 import { rosterRouter } from './staff/routes';
 
 export interface AppDeps {
@@ -69,6 +74,8 @@ export function createApp(deps: AppDeps): Express {
 
   const staticOptions = { maxAge: config.env === 'production' ? '7d' : 0, index: false as const };
   app.use('/static', express.static(publicDir, staticOptions));
+  // The SCORM run-time (scorm-again's browser builds), from node_modules: no CDN.
+  app.use('/static/vendor/scorm-again', express.static(path.join(projectRoot, 'node_modules', 'scorm-again', 'dist'), staticOptions));
   // Noto Sans JP split by unicode range: a page downloads only the slices its text needs.
   app.use(
     '/static/fonts/noto-sans-jp',
@@ -85,7 +92,8 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
-  app.use(express.json({ limit: '1mb' }));
+  // SCORM 2004 commits may carry 64,000 characters of suspend_data plus 250 interactions.
+  app.use(express.json({ limit: '4mb' }));
 
   app.use(
     session({
@@ -102,8 +110,13 @@ export function createApp(deps: AppDeps): Express {
   const auth = new passport.Passport();
   auth.serializeUser((user, done) => done(null, user.id));
   auth.deserializeUser((id: number, done) => {
+    const cached = cachedViewer(id);
+    if (cached) return done(null, cached);
     loadViewer(ctx.db, id, ctx.clock())
-      .then((viewer) => done(null, viewer ?? false))
+      .then((viewer) => {
+        if (viewer) rememberViewer(viewer);
+        done(null, viewer ?? false);
+      })
       .catch((err: unknown) => done(err));
   });
   app.use(auth.initialize());
@@ -139,6 +152,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(hospitalRouter(ctx));
   app.use(rosterRouter(ctx));
   app.use(auditRouter(ctx));
+  app.use(courseAdminRouter(ctx));
+  app.use(playerRouter(ctx));
+  app.use(trackingRouter(ctx));
+  app.use(contentRouter(ctx));
 
   app.use(notFoundHandler);
   app.use(errorHandler(config));

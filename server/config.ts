@@ -29,6 +29,7 @@ const ConfigSchema = z
     TRUST_PROXY: z.preprocess(emptyToUndefined, z.string().optional()),
     LOGIN_RATE_LIMIT_PER_15MIN: z.coerce.number().int().positive().default(50),
     IMPORT_MAX_MB: z.coerce.number().positive().max(2048).default(20),
+    PACKAGE_MAX_MB: z.coerce.number().positive().max(2048).default(500),
     SMTP_HOST: z.preprocess(emptyToUndefined, z.string().optional()),
     SMTP_PORT: z.preprocess(emptyToUndefined, port.optional()),
     SMTP_USER: z.preprocess(emptyToUndefined, z.string().optional()),
@@ -61,6 +62,7 @@ export interface Config {
   trustProxy: string | undefined;
   loginRateLimitPer15Min: number;
   importMaxBytes: number;
+  packageMaxBytes: number;
   smtp: { host?: string; port?: number; user?: string; password?: string; from?: string };
   logLevel: RawConfig['LOG_LEVEL'];
 }
@@ -97,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: c.TRUST_PROXY,
     loginRateLimitPer15Min: c.LOGIN_RATE_LIMIT_PER_15MIN,
     importMaxBytes: Math.round(c.IMPORT_MAX_MB * 1024 * 1024),
+    packageMaxBytes: Math.round(c.PACKAGE_MAX_MB * 1024 * 1024),
     smtp: {
       host: c.SMTP_HOST,
       port: c.SMTP_PORT,

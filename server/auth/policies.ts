@@ -26,6 +26,10 @@ export const POLICIES = {
   'hospital:write': ['admin'] as Role[],
   'accounts:issue-link': ['admin'] as Role[],
   'audit:verify': ['admin', 'officer'] as Role[],
+  'courses:take': [] as Role[],
+  'courses:manage': ['admin', 'officer'] as Role[],
+  'results:read': ['admin', 'officer'] as Role[],
+  'attempts:mark-complete': ['officer'] as Role[],
 } as const;
 
 export type Policy = keyof typeof POLICIES;

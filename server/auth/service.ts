@@ -5,6 +5,7 @@ import { localDate } from '../lib/dates';
 import { AppError, conflict } from '../lib/errors';
 import { hashPassword, hashToken, newToken, verifyPassword } from './passwords';
 import type { Viewer } from './policies';
+import { forgetViewer } from './viewer-cache';
 import * as repo from './repository';
 
 export const LOCK_AFTER_FAILURES = 5;
@@ -155,4 +156,5 @@ export async function changePassword(db: Database, viewer: Viewer, current: stri
 
 export async function changeLocale(db: Database, viewer: Viewer, locale: 'ja' | 'en') {
   await repo.setLocale(db, viewer.id, locale);
+  forgetViewer(viewer.id);
 }

@@ -5,8 +5,12 @@ import * as repo from './repository';
 const DEFAULT_TTL_MS = 12 * 3600 * 1000;
 
 /** express-session store on the app's own database (PGlite or PostgreSQL alike). */
+// A rolling session's expiry moves on every request; writing it more than once a minute buys nothing.
+const TOUCH_EVERY_MS = 60_000;
+
 export class DatabaseSessionStore extends session.Store {
   private lastPrune = 0;
+  private readonly lastTouch = new Map<string, number>();
 
   constructor(private readonly db: Database) {
     super();
@@ -33,6 +37,10 @@ export class DatabaseSessionStore extends session.Store {
   }
 
   override touch(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {
+    const now = Date.now();
+    if (now - (this.lastTouch.get(sid) ?? 0) < TOUCH_EVERY_MS) return void cb?.();
+    if (this.lastTouch.size > 50_000) this.lastTouch.clear();
+    this.lastTouch.set(sid, now);
     repo
       .touchSession(this.db, sid, this.expiry(sess))
       .then(() => cb?.())
@@ -40,6 +48,7 @@ export class DatabaseSessionStore extends session.Store {
   }
 
   override destroy(sid: string, cb?: (err?: unknown) => void): void {
+    this.lastTouch.delete(sid);
     repo
       .deleteSession(this.db, sid)
       .then(() => cb?.())

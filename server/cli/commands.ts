@@ -6,6 +6,7 @@ import type { Config } from '../config';
 import type { DatabaseHandle } from '../db/client';
 import { importStaffCommand } from './import-staff';
 import { demoCommand } from './demo';
+import { importPackageCommand } from './import-package';
 
 export interface CommandContext {
   config: Config;
@@ -84,5 +85,6 @@ export const commands: Record<string, Command> = {
   },
 
   'import-staff': importStaffCommand,
+  'import-package': importPackageCommand,
   demo: demoCommand,
 };

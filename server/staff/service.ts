@@ -1,5 +1,6 @@
 import type { RosterScope, Viewer } from '../auth/policies';
 import { hashPassword } from '../auth/passwords';
+import { forgetViewer } from '../auth/viewer-cache';
 import { recordAudit } from '../compliance/audit/service';
 import type { Database } from '../db/client';
 import { ValidationError, notFound, uniqueViolation } from '../lib/errors';
@@ -97,6 +98,7 @@ export async function updateStaff(db: Database, actor: Viewer, id: number, input
       if (Object.keys(diff.after).length === 0) return;
       await recordAudit(tx, [{ actorId: actor.id, action: 'staff.update', subjectType: 'staff', subjectId: id, details: diff }], now);
     });
+    forgetViewer(id);
   } catch (err) {
     rethrowDuplicate(err);
   }
@@ -119,6 +121,7 @@ export async function setRetirement(db: Database, actor: Viewer, id: number, ret
       },
     ], now);
   });
+  forgetViewer(id);
 }
 
 export async function managedDepartmentsOf(db: Database, id: number) {

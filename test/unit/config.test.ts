@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       trustProxy: undefined,
       loginRateLimitPer15Min: 50,
       importMaxBytes: 20 * 1024 * 1024,
+      packageMaxBytes: 500 * 1024 * 1024,
       smtp: { host: undefined, port: undefined, user: undefined, password: undefined, from: undefined },
       logLevel: 'info',
     });

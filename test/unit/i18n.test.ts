@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROLES } from '../../server/db/schema';
+import { COMPLETION_RULES, ROLES } from '../../server/db/schema';
 import { en } from '../../server/lib/i18n/en';
 import { ja } from '../../server/lib/i18n/ja';
 import type { ActionKind } from '../../server/staff/import/plan';
@@ -50,6 +50,7 @@ const families: Record<string, string[]> = {
   'month.': Array.from({ length: 12 }, (_, i) => String(i + 1)),
   'staff.filter.status.': Object.keys(statuses),
   'import.preview.': Object.keys(actionKinds),
+  'scorm.rule.': [...COMPLETION_RULES],
 };
 
 describe('message catalogs', () => {

@@ -121,3 +121,11 @@ describe('planRosterImport', () => {
     expect(p.summary).toEqual({ create: 90_000, update: 0, retire: 0, unchanged: 10_000, errors: 0 });
   });
 });
+
+describe('retireMissing protection', () => {
+  it('never retires a protected staff member (the administrator running the sync)', () => {
+    const list = [staff(1, 'A1'), staff(2, 'A2'), staff(3, 'A3')];
+    const p = planRosterImport([row(2, 'A1')], current(list), { retireMissing: true, today: TODAY, protectedIds: [3] });
+    expect(p.actions.filter((a) => a.kind === 'retire').map((a) => a.employeeNo)).toEqual(['A2']);
+  });
+});

@@ -1,37 +1,7 @@
 import { deriveState, satisfies } from '../../server/scorm/runtime/derive';
 import { durationSeconds, formatDuration, isDuration2004 } from '../../server/scorm/runtime/time';
 import { validateCommit } from '../../server/scorm/runtime/validate';
-
-// Payload shapes as scorm-again 3.4 renders them (captured from its renderCommitCMI).
-const commit12 = (core: Record<string, unknown> = {}, rest: Record<string, unknown> = {}) => ({
-  cmi: {
-    suspend_data: 'page=3',
-    launch_data: '',
-    comments: '',
-    comments_from_lms: '',
-    core: {
-      student_id: 'E1', student_name: 'Yamada', lesson_location: 'p3', credit: 'credit', lesson_status: 'incomplete',
-      entry: 'resume', lesson_mode: 'normal', exit: '', session_time: '00:05:00', score: { raw: '', min: '', max: '100' }, total_time: '00:05:00',
-      ...core,
-    },
-    objectives: {},
-    student_data: { mastery_score: '', max_time_allowed: '', time_limit_action: '' },
-    student_preference: { audio: '', language: '', speed: '', text: '' },
-    interactions: {},
-    ...rest,
-  },
-});
-
-const commit2004 = (fields: Record<string, unknown> = {}) => ({
-  cmi: {
-    comments_from_learner: {}, comments_from_lms: {}, completion_status: 'incomplete', completion_threshold: '', credit: 'credit', entry: 'ab-initio',
-    exit: '', interactions: {}, launch_data: '', learner_id: 'E1', learner_name: 'Yamada',
-    learner_preference: { audio_level: '1', language: '', delivery_speed: '1', audio_captioning: '0' }, location: 'p1', max_time_allowed: '',
-    mode: 'normal', objectives: {}, progress_measure: '', scaled_passing_score: '', score: { scaled: '', raw: '', min: '', max: '' },
-    session_time: 'PT5M', success_status: 'unknown', suspend_data: '', time_limit_action: 'continue,no message', total_time: 'PT5M',
-    ...fields,
-  },
-});
+import { commit12, commit2004 } from '../support/cmi';
 
 describe('validateCommit, SCORM 1.2', () => {
   it('accepts what scorm-again sends and keeps only writable elements', () => {
@@ -127,7 +97,8 @@ describe('deriveState', () => {
   });
 
   it('checks the completion rule', () => {
-    expect(satisfies('completed', { completion: 'completed', success: 'failed' })).toBe(true);
+    expect(satisfies('completed', { completion: 'completed', success: 'failed' })).toBe(false); // a failed test is never completion
+    expect(satisfies('completed', { completion: 'completed', success: 'unknown' })).toBe(true);
     expect(satisfies('passed', { completion: 'completed', success: 'failed' })).toBe(false);
     expect(satisfies('completed_and_passed', { completion: 'incomplete', success: 'passed' })).toBe(false);
     expect(satisfies('completed_and_passed', { completion: 'completed', success: 'passed' })).toBe(true);

@@ -46,7 +46,7 @@ export async function importPackage(db: Database, actor: Viewer | null, bytes: B
   if (!analysis.ok) return analysis;
   const { model, sha256, warnings } = analysis;
   return db.transaction(async (tx) => {
-    let course = opts.courseId ? await repo.findCourse(tx, opts.courseId) : await repo.findCourseBySlug(tx, opts.slug ?? slugOf(model.identifier));
+    const course = opts.courseId ? await repo.findCourse(tx, opts.courseId) : await repo.findCourseBySlug(tx, opts.slug ?? slugOf(model.identifier));
     if (opts.courseId && !course) throw notFound();
     const created = !course;
     const courseId = course?.id ?? (await repo.insertCourse(tx, { slug: opts.slug ?? slugOf(model.identifier), title: model.title, origin: opts.origin ?? 'uploaded' }));
@@ -131,3 +131,5 @@ export const listVersions = (db: Database, courseId: number) => repo.listVersion
 export const scosOfVersion = (db: Database, versionId: number) => repo.scosOf(db, versionId);
 export const versionZip = (db: Database, versionId: number) => repo.versionZip(db, versionId);
 export const findVersion = (db: Database, versionId: number) => repo.findVersion(db, versionId);
+
+export const findCourseBySlugOrNull = (db: Database, slug: string) => repo.findCourseBySlug(db, slug);

@@ -82,11 +82,14 @@ export function deriveState(standard: RuntimeStandard, cmi: Record<string, strin
   };
 }
 
-/** Whether one SCO's state meets the course version's completion rule. */
+/**
+ * Whether one SCO's state meets the course version's completion rule. A failed comprehension
+ * test never counts as completing the training, whatever the rule.
+ */
 export function satisfies(rule: CompletionRule, state: Pick<DerivedState, 'completion' | 'success'>): boolean {
   const completed = state.completion === 'completed';
   const passed = state.success === 'passed';
-  if (rule === 'completed') return completed;
+  if (rule === 'completed') return completed && state.success !== 'failed';
   if (rule === 'passed') return passed;
   return completed && passed;
 }

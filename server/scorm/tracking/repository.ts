@@ -133,3 +133,7 @@ export async function findCourseResult(db: Database, staffId: number, courseId: 
     .limit(1);
   return row;
 }
+
+export function resultsOf(db: Database, staffId: number, fiscalYear: number) {
+  return db.select().from(courseResults).where(and(eq(courseResults.staffId, staffId), eq(courseResults.fiscalYear, fiscalYear)));
+}

@@ -19,6 +19,9 @@ export class CommitRefused extends AppError {
   }
 }
 
+/** What a review launch (of a satisfied attempt) gets as its session: commits to it are acknowledged, never stored. */
+export const REVIEW_SESSION = 0;
+
 /** The attempt a learner continues this fiscal year, or a new one (yearly retraining). */
 export async function startOrResume(db: Database, viewer: Viewer, courseId: number, now: Date, fiscalYearStartMonth = 4, forceNew = false) {
   return db.transaction(async (tx) => {
@@ -66,14 +69,15 @@ export async function launchSco(db: Database, viewer: Viewer, attemptId: number,
     const standard = runtimeOf(row.standard);
     return {
       standard,
-      sessionNo: review ? 0 : state.sessionNo,
+      sessionNo: review ? REVIEW_SESSION : state.sessionNo,
       review,
       cmi: launchCmi({
         standard,
         learnerId: viewer.employeeNo,
         learnerName: viewer.name,
         stored: state.cmi as Record<string, string>,
-        priorSeconds: state.priorSessionsSeconds,
+        // A review opens no session, so the last one is not yet folded into the prior total.
+        priorSeconds: review && before ? before.priorSessionsSeconds + before.sessionSeconds : state.priorSessionsSeconds,
         firstLaunch: !before,
         review,
         sco,
@@ -102,11 +106,14 @@ export async function commitSco(db: Database, viewer: Viewer, input: CommitInput
     const sco = await repo.scoOfAttempt(tx, row.attempt.courseVersionId, input.scoId);
     if (!sco) throw notFound();
     const state = await repo.lockState(tx, input.attemptId, input.scoId);
-    if (!state || input.sessionNo > state.sessionNo) throw conflict('scorm.commit.noSession');
+    const review = input.sessionNo === REVIEW_SESSION;
+    if (!review && (!state || input.sessionNo > state.sessionNo)) throw conflict('scorm.commit.noSession');
     const standard = runtimeOf(row.standard);
     const checked = validateCommit(standard, input.payload);
     if (!checked.ok) throw new CommitRefused(checked.problems);
-    if (row.attempt.satisfied || input.sessionNo < state.sessionNo || input.seq <= state.commitSeq) return 'stale';
+    // Review sessions record nothing. The session that satisfied the attempt still does: its
+    // later commits (the terminate commit's session time above all) belong to the record.
+    if (review || !state || input.sessionNo < state.sessionNo || input.seq <= state.commitSeq) return 'stale';
 
     const cmi = { ...(state.cmi as Record<string, string>), ...Object.fromEntries(checked.values) };
     const derived = deriveState(standard, cmi, sco, true);
@@ -135,11 +142,14 @@ export async function commitSco(db: Database, viewer: Viewer, input: CommitInput
 /** Attempt status from its SCOs' states; then the learner's result for the course and year. */
 export async function rollUpAttempt(tx: Database, actorId: number | null, attempt: repo.AttemptRow, rule: CompletionRuleName, now: Date) {
   const allScos = await courses.scosOf(tx, attempt.courseVersionId);
-  const tracked = allScos.filter((s) => s.scormType === 'sco');
-  const counted = tracked.length ? tracked : allScos;
+  // Only what the player can deliver counts: hidden items (isvisible="false") are not offered.
+  const visible = allScos.filter((s) => s.isVisible);
+  const tracked = visible.filter((s) => s.scormType === 'sco');
+  const counted = tracked.length ? tracked : visible.length ? visible : allScos;
   const states = new Map((await repo.statesOf(tx, attempt.id)).map((s) => [s.scoId, s]));
   const per = counted.map((s) => states.get(s.id));
-  const satisfied = attempt.markedBy !== null || per.every((s) => s !== undefined && satisfies(rule, { completion: s.completion as never, success: s.success as never }));
+  // Once satisfied, an attempt stays so (as its yearly result does): later commits of the same session add time, not doubt.
+  const satisfied = attempt.satisfied || attempt.markedBy !== null || per.every((s) => s !== undefined && satisfies(rule, { completion: s.completion as never, success: s.success as never }));
   const completion = per.every((s) => s?.completion === 'completed') ? 'completed' : per.some((s) => s && s.completion !== 'not attempted') ? 'incomplete' : 'not attempted';
   const success = per.some((s) => s?.success === 'failed') ? 'failed' : per.every((s) => s?.success === 'passed') ? 'passed' : 'unknown';
   const scores = per.map((s) => s?.scoreScaled).filter((v): v is number => typeof v === 'number');
@@ -172,4 +182,26 @@ export async function markComplete(db: Database, officer: Viewer, attemptId: num
     await recordAudit(tx, [{ actorId: officer.id, action: 'attempt.mark-complete', subjectType: 'attempt', subjectId: attemptId, details: { reason, staffId: row.attempt.staffId } }], now);
     await rollUpAttempt(tx, officer.id, { ...row.attempt, markedBy: officer.id }, row.completionRule, now);
   });
+}
+
+export const attemptsForCourse = (db: Database, courseId: number, fiscalYear: number) => repo.attemptsForCourse(db, courseId, fiscalYear);
+export const attemptsOf = (db: Database, staffId: number, courseId: number) => repo.attemptsOf(db, staffId, courseId);
+
+/** An attempt with every SCO's state, for the officer's view. */
+export async function attemptDetail(db: Database, attemptId: number) {
+  const row = await repo.findAttempt(db, attemptId);
+  if (!row) throw notFound();
+  const [allScos, states] = await Promise.all([courses.scosOf(db, row.attempt.courseVersionId), repo.statesOf(db, attemptId)]);
+  const bySco = new Map(states.map((s) => [s.scoId, s]));
+  return { ...row, scos: allScos.map((sco) => ({ sco, state: bySco.get(sco.id) })) };
+}
+
+export const resultsOf = (db: Database, staffId: number, fiscalYear: number) => repo.resultsOf(db, staffId, fiscalYear);
+
+/** The learner's own attempt with each SCO and its status, for the player's table of contents. */
+export async function ownAttemptWithScos(db: Database, viewer: Viewer, attemptId: number) {
+  const row = await ownAttempt(db, viewer, attemptId);
+  const [allScos, states] = await Promise.all([courses.scosOf(db, row.attempt.courseVersionId), repo.statesOf(db, attemptId)]);
+  const bySco = new Map(states.map((s) => [s.scoId, s]));
+  return { ...row, scos: allScos.map((sco) => ({ sco, state: bySco.get(sco.id) })) };
 }

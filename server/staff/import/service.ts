@@ -1,4 +1,5 @@
 import type { Viewer } from '../../auth/policies';
+import { forgetAllViewers } from '../../auth/viewer-cache';
 import { recordAudit, type AuditEvent } from '../../compliance/audit/service';
 import type { Database } from '../../db/client';
 import { localDate } from '../../lib/dates';
@@ -124,7 +125,7 @@ const changeMaps = (changes: FieldChange[]) => ({
  */
 export async function applyImport(db: Database, actor: Viewer | null, id: number, now: Date): Promise<RosterPlan['summary']> {
   try {
-    return await db.transaction(async (tx) => {
+    const summary = await db.transaction(async (tx) => {
       const record = await repo.findImportForUpdate(tx, id);
       if (!record) throw notFound();
       if (record.status !== 'previewed') throw conflict('import.alreadyApplied');
@@ -169,6 +170,8 @@ export async function applyImport(db: Database, actor: Viewer | null, id: number
       await repo.finishImport(tx, id, 'applied', plan.summary, now);
       return plan.summary;
     });
+    forgetAllViewers();
+    return summary;
   } catch (err) {
     // Two rows swapping e-mail addresses, or a concurrent edit: refuse rather than half-apply.
     if (uniqueViolation(err)) throw conflict('import.conflict');

@@ -1,0 +1,116 @@
+import { Router, type Request, type Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import multer from 'multer';
+import type { AppContext } from '../../app';
+import { allow } from '../../auth/policies';
+import { getHospitalProfile } from '../../hospital/service';
+import { fiscalYearOf, localDate } from '../../lib/dates';
+import { flash } from '../../lib/http';
+import { idParam, parseWith } from '../../lib/validate';
+import { attemptsForCourse } from '../tracking/service';
+import { formatAt, formatScore, formatSeconds, presentProblems, presentVersion, STANDARD_LABELS } from './presenter';
+import { CourseSettingsSchema, ResultsQuerySchema, SetVersionSchema, UploadSchema } from './schema';
+import * as courses from './service';
+
+export function courseAdminRouter(ctx: AppContext): Router {
+  const router = Router();
+  const { db, clock, config } = ctx;
+  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: config.packageMaxBytes, files: 1, fields: 10 } }).single('package');
+  const uploadLimiter = rateLimit({ windowMs: 60_000, limit: 10, standardHeaders: 'draft-8', legacyHeaders: false });
+
+  async function renderList(req: Request, res: Response, status = 200, problems: string[] = []) {
+    const list = await courses.listCourses(db, true);
+    res.status(status).render('scorm/admin-courses', {
+      title: req.t('scorm.admin.title'),
+      courses: list.map((c) => ({ id: c.id, title: c.title, slug: c.slug, origin: c.origin, archived: Boolean(c.archivedAt), href: `/admin/courses/${c.id}` })),
+      problems,
+      maxMb: Math.round(config.packageMaxBytes / 1048576),
+    });
+  }
+
+  router.get('/admin/courses', allow('courses:manage'), (req, res) => renderList(req, res));
+
+  router.post('/admin/courses/upload', allow('courses:manage'), uploadLimiter, (req, res, next) => {
+    upload(req, res, (err: unknown) => {
+      if ((err as { code?: string } | undefined)?.code === 'LIMIT_FILE_SIZE') {
+        return void renderList(req, res, 413, [req.t('scorm.import.uploadTooLarge', { mb: Math.round(config.packageMaxBytes / 1048576) })]).catch(next);
+      }
+      // Any other refusal of the form itself (a file under another field name, two files) is the client's.
+      if (err instanceof multer.MulterError) return void renderList(req, res, 400, [req.t('scorm.import.noFile')]).catch(next);
+      if (err) return next(err);
+      if (!req.file || req.file.size === 0) return void renderList(req, res, 400, [req.t('scorm.import.noFile')]).catch(next);
+      const parsed = parseWith(UploadSchema, req.body);
+      const opts = parsed.ok ? parsed.data : { courseId: undefined, completionRule: undefined, makeCurrent: false };
+      courses
+        .importPackage(db, req.user!, req.file.buffer, { courseId: opts.courseId, completionRule: opts.completionRule, makeCurrent: opts.makeCurrent })
+        .then(async (result) => {
+          if (!result.ok) return renderList(req, res, 422, presentProblems(result.problems, req.t));
+          flash(req, 'success', req.t(result.created ? 'scorm.admin.created' : 'scorm.admin.versionAdded', { versionNo: result.versionNo }));
+          for (const w of presentProblems(result.warnings, req.t).slice(0, 10)) flash(req, 'info', w);
+          res.redirect(303, `/admin/courses/${result.courseId}`);
+        })
+        .catch(next);
+    });
+  });
+
+  router.get('/admin/courses/:id', allow('courses:manage'), async (req, res) => {
+    const course = await courses.getCourse(db, idParam(req.params));
+    const hospital = await getHospitalProfile(db);
+    const q = ResultsQuerySchema.safeParse(req.query);
+    const year = (q.success && q.data.year) || fiscalYearOf(localDate(clock()), hospital?.fiscalYearStartMonth ?? 4);
+    const [versions, rows] = await Promise.all([courses.listVersions(db, course.id), attemptsForCourse(db, course.id, year)]);
+    res.render('scorm/admin-course', {
+      title: course.title,
+      course: { id: course.id, title: course.title, slug: course.slug, attemptLimit: course.attemptLimit ?? '' },
+      versions: versions.map((v) => presentVersion(v, course, req.t)),
+      standardLabels: STANDARD_LABELS,
+      year,
+      attempts: rows.map((r) => ({
+        href: `/admin/attempts/${r.attempt.id}`,
+        employeeNo: r.employeeNo,
+        name: r.staffName,
+        number: r.attempt.number,
+        versionNo: r.versionNo,
+        status: req.t(r.attempt.satisfied ? 'scorm.status.completed' : r.attempt.completion === 'not attempted' ? 'scorm.status.notStarted' : 'scorm.status.inProgress'),
+        satisfied: r.attempt.satisfied,
+        success: r.attempt.success,
+        score: formatScore(r.attempt.scoreScaled),
+        time: formatSeconds(r.attempt.totalSeconds),
+        lastActivity: formatAt(r.attempt.lastActivityAt),
+        marked: Boolean(r.attempt.markedBy),
+      })),
+      errors: {},
+    });
+  });
+
+  router.post('/admin/courses/:id/settings', allow('courses:manage'), async (req, res) => {
+    const id = idParam(req.params);
+    const parsed = parseWith(CourseSettingsSchema, req.body);
+    if (!parsed.ok) {
+      flash(req, 'error', req.t('validation.summary'));
+      return res.redirect(303, `/admin/courses/${id}`);
+    }
+    await courses.updateCourseSettings(db, req.user!, id, parsed.data);
+    flash(req, 'success', req.t('scorm.admin.saved'));
+    res.redirect(303, `/admin/courses/${id}`);
+  });
+
+  router.post('/admin/courses/:id/current', allow('courses:manage'), async (req, res) => {
+    const id = idParam(req.params);
+    const parsed = SetVersionSchema.safeParse(req.body);
+    if (!parsed.success) return res.redirect(303, `/admin/courses/${id}`);
+    await courses.setCurrentVersion(db, req.user!, id, parsed.data.versionId);
+    flash(req, 'success', req.t('scorm.admin.currentSet'));
+    res.redirect(303, `/admin/courses/${id}`);
+  });
+
+  router.get('/admin/courses/:id/versions/:versionId/package.zip', allow('courses:manage'), async (req, res) => {
+    const course = await courses.getCourse(db, idParam(req.params));
+    const version = await courses.findVersion(db, idParam(req.params, 'versionId'));
+    if (!version || version.courseId !== course.id) return res.status(404).end();
+    const zip = await courses.versionZip(db, version.id);
+    res.attachment(`${course.slug}-v${version.versionNo}.zip`).type('application/zip').send(zip!.zip);
+  });
+
+  return router;
+}

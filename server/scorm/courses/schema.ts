@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { COMPLETION_RULES } from '../../db/schema';
+import { fields } from '../../lib/validate';
+
+export const UploadSchema = z.object({
+  courseId: fields.optionalId,
+  completionRule: z.enum(COMPLETION_RULES).optional().or(z.literal('').transform(() => undefined)),
+  makeCurrent: z
+    .string()
+    .optional()
+    .transform((v) => v === 'on' || v === 'true' || v === '1'),
+});
+
+export const CourseSettingsSchema = z.object({
+  title: fields.requiredText(200),
+  attemptLimit: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? Number(v) : null))
+    .pipe(z.number().int('validation.integer').min(1, 'validation.invalid').max(100, 'validation.tooLarge').nullable()),
+});
+
+export const SetVersionSchema = z.object({ versionId: z.coerce.number().int().positive() });
+
+export const MarkCompleteSchema = z.object({ reason: fields.requiredText(1000) });
+
+export const ResultsQuerySchema = z.object({ year: z.coerce.number().int().min(2000).max(2100).optional() });

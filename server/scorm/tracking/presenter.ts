@@ -1,0 +1,77 @@
+import type { Translate } from '../../lib/i18n';
+import { formatAt, formatScore, formatSeconds } from '../courses/presenter';
+import type { attemptDetail } from './service';
+
+export interface InteractionView {
+  id: string;
+  type: string;
+  response: string;
+  correct: string;
+  result: string;
+  latency: string;
+  time: string;
+  description: string;
+}
+
+/** The content's interactions, read back from stored CMI: per question, what the learner answered. */
+export function interactionsOf(cmi: Record<string, string>, standard: '1.2' | '2004'): InteractionView[] {
+  const rows = new Map<number, Record<string, string>>();
+  for (const [path, value] of Object.entries(cmi)) {
+    const m = /^cmi\.interactions\.(\d+)\.(.+)$/.exec(path);
+    if (!m) continue;
+    const row = rows.get(Number(m[1])) ?? {};
+    row[m[2]!] = value;
+    rows.set(Number(m[1]), row);
+  }
+  return [...rows.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([, r]) => ({
+      id: r.id ?? '',
+      type: r.type ?? '',
+      response: (standard === '1.2' ? r.student_response : r.learner_response) ?? '',
+      correct: Object.entries(r)
+        .filter(([k]) => /^correct_responses\.\d+\.pattern$/.test(k))
+        .map(([, v]) => v)
+        .join(' | '),
+      result: r.result ?? '',
+      latency: r.latency ?? '',
+      time: (standard === '1.2' ? r.time : r.timestamp) ?? '',
+      description: r.description ?? '',
+    }));
+}
+
+export function presentAttempt(d: Awaited<ReturnType<typeof attemptDetail>>, t: Translate) {
+  const standard = d.standard === '1.2' ? '1.2' : '2004';
+  return {
+    id: d.attempt.id,
+    staff: `${d.staffName}（${d.employeeNo}）`,
+    number: d.attempt.number,
+    fiscalYear: d.attempt.fiscalYear,
+    versionNo: d.versionNo,
+    satisfied: d.attempt.satisfied,
+    status: t(d.attempt.satisfied ? 'scorm.status.completed' : d.attempt.completion === 'not attempted' ? 'scorm.status.notStarted' : 'scorm.status.inProgress'),
+    completion: d.attempt.completion,
+    success: d.attempt.success,
+    score: formatScore(d.attempt.scoreScaled),
+    time: formatSeconds(d.attempt.totalSeconds),
+    startedAt: formatAt(d.attempt.startedAt),
+    completedAt: formatAt(d.attempt.completedAt),
+    markedReason: d.attempt.markedReason,
+    rule: t(`scorm.rule.${d.completionRule}`),
+    courseHref: `/admin/courses/${d.attempt.courseId}`,
+    scos: d.scos.map(({ sco, state }) => {
+      const cmi = (state?.cmi ?? {}) as Record<string, string>;
+      return {
+        title: sco.title,
+        completion: state?.completion ?? 'not attempted',
+        success: state?.success ?? 'unknown',
+        scoreRaw: state?.scoreRaw ?? '—',
+        scoreScaled: formatScore(state?.scoreScaled),
+        time: formatSeconds(state ? state.priorSessionsSeconds + state.sessionSeconds : null),
+        location: state?.location ?? '—',
+        sessions: state?.sessionNo ?? 0,
+        interactions: interactionsOf(cmi, standard),
+      };
+    }),
+  };
+}

@@ -1,0 +1,184 @@
+// Runtime commit benchmark: `npm run bench:commit`. 64 simulated learners commit realistic
+// SCORM 1.2 CMI to the real app (its own process, PostgreSQL) for BENCH_SECONDS (default 30),
+// then the same load goes to a bare Express app doing one INSERT per request, in the same run.
+// Prints p50/p99 latency and throughput of both and the ratio. Figures only, no assertions.
+// Budget (DESIGN.md §7): p99 <= 25 ms and throughput >= 80% of the baseline, on 2 cores.
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { hashPassword } from '../../server/auth/passwords';
+import { openDatabase } from '../../server/db/client';
+import { staff } from '../../server/db/schema';
+import { projectRoot } from '../../server/lib/paths';
+import { importPackage } from '../../server/scorm/courses/service';
+import { buildPackage, singleSco12 } from '../support/scorm-packages';
+
+const LEARNERS = Number(process.env.BENCH_LEARNERS ?? 64);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const PASSWORD = 'bench-password-123';
+const SECRET = crypto.randomBytes(32).toString('hex');
+const tsx = path.join(projectRoot, 'node_modules', '.bin', 'tsx');
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+
+function start(script: string, env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(tsx, [script], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      if (/listening/i.test(d.toString())) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: LEARNERS });
+
+function request(port: number, method: string, url: string, body: string | null, headers: Record<string, string>): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path: url, agent, headers }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (data += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data, headers: res.headers }));
+    });
+    req.on('error', reject);
+    if (body) req.write(body);
+    req.end();
+  });
+}
+
+/** A learner's CMI as scorm-again sends it: bookmark, 1 KB of suspend_data, a few answers. */
+function cmiPayload(seq: number, learner: number) {
+  const interactions = Object.fromEntries(
+    Array.from({ length: 5 }, (_, i) => [i, { id: `q${i + 1}`, time: '10:00:00', type: 'choice', weighting: '1', student_response: 'b', result: i % 2 ? 'wrong' : 'correct', latency: '00:00:12', objectives: {}, correct_responses: { 0: { pattern: 'b' } } }]),
+  );
+  return JSON.stringify({
+    cmi: {
+      suspend_data: `state=${learner}:${seq};${'x'.repeat(1000)}`,
+      launch_data: '',
+      comments: '',
+      comments_from_lms: '',
+      core: { student_id: `B${learner}`, student_name: 'bench', lesson_location: `page-${seq % 20}`, credit: 'credit', lesson_status: 'incomplete', entry: '', lesson_mode: 'normal', exit: '', session_time: '00:01:00', score: { raw: '', min: '', max: '100' }, total_time: '00:00:00' },
+      objectives: {},
+      student_data: { mastery_score: '', max_time_allowed: '', time_limit_action: '' },
+      student_preference: { audio: '', language: '', speed: '', text: '' },
+      interactions,
+    },
+    commitSequence: seq,
+  });
+}
+
+interface Target {
+  label: string;
+  port: number;
+  /** Each learner's request: path and headers. */
+  learners: { path: string; headers: Record<string, string> }[];
+}
+
+async function load(target: Target) {
+  const latencies: number[] = [];
+  let errors = 0;
+  const deadline = Date.now() + SECONDS * 1000;
+  await Promise.all(
+    target.learners.map(async (l, i) => {
+      let seq = 0;
+      while (Date.now() < deadline) {
+        const body = cmiPayload(seq++, i);
+        const t0 = process.hrtime.bigint();
+        const res = await request(target.port, 'POST', l.path, body, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...l.headers });
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        if (res.status !== 200) errors++;
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  return { label: target.label, requests: latencies.length, errors, rps: latencies.length / SECONDS, p50: q(0.5), p99: q(0.99) };
+}
+
+async function main() {
+  const dbName = `mamoru_bench_${process.pid}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  try {
+    await admin.connect();
+  } catch (err) {
+    console.log(`PostgreSQL not reachable at ${ADMIN_URL} (${(err as Error).message}): skipped.`);
+    return;
+  }
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${dbName}`;
+  const databaseUrl = url.toString();
+  const children: ChildProcess[] = [];
+  try {
+    // Data: learners with passwords, one single-SCO SCORM 1.2 course.
+    const database = await openDatabase({ databaseUrl });
+    await database.migrate();
+    const hash = await hashPassword(PASSWORD);
+    await database.db.insert(staff).values(Array.from({ length: LEARNERS }, (_, i) => ({ employeeNo: `B${i}`, name: `Bench ${i}`, passwordHash: hash })));
+    const course = await importPackage(database.db, null, await buildPackage(singleSco12({ title: 'Bench course' })));
+    if (!course.ok) throw new Error('bench package refused');
+    await database.db.execute('CREATE TABLE bench_baseline (id bigserial PRIMARY KEY, body jsonb NOT NULL, at timestamptz NOT NULL DEFAULT now())');
+    await database.close();
+
+    // The app, in its own process as in production.
+    const appPort = await freePort();
+    children.push(await start('server/main.ts', { DATABASE_URL: databaseUrl, PORT: String(appPort), HOST: '127.0.0.1', SESSION_SECRET: SECRET, NODE_ENV: 'production', LOG_LEVEL: 'warn', LOGIN_RATE_LIMIT_PER_15MIN: '100000' }));
+    const learners: Target['learners'] = [];
+    for (let i = 0; i < LEARNERS; i++) {
+      const loginPage = await request(appPort, 'GET', '/login', null, {});
+      let cookie = (loginPage.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(loginPage.body)![1]!;
+      const form = new URLSearchParams({ _csrf: csrf, identifier: `B${i}`, password: PASSWORD }).toString();
+      const login = await request(appPort, 'POST', '/login', form, { cookie, 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(form.length) });
+      cookie = (login.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+      const home = await request(appPort, 'GET', '/courses', null, { cookie });
+      const token = /name="csrf-token" content="([^"]+)"|name="_csrf" value="([^"]+)"/.exec(home.body);
+      const csrfAfter = token![1] ?? token![2]!;
+      const started = await request(appPort, 'POST', `/courses/${course.courseId}/start`, `_csrf=${encodeURIComponent(csrfAfter)}`, { cookie, 'content-type': 'application/x-www-form-urlencoded' });
+      const attemptId = /\/learn\/attempts\/(\d+)/.exec(started.headers.location ?? '')![1];
+      const scoPage = await request(appPort, 'GET', `/learn/attempts/${attemptId}`, null, { cookie });
+      const scoId = /data-sco-id="(\d+)"/.exec(scoPage.body)![1];
+      const launch = await request(appPort, 'POST', `/api/attempts/${attemptId}/scos/${scoId}/launch`, null, { cookie, 'x-csrf-token': csrfAfter, accept: 'application/json' });
+      const { sessionNo } = JSON.parse(launch.body) as { sessionNo: number };
+      learners.push({ path: `/api/attempts/${attemptId}/scos/${scoId}/commit?session=${sessionNo}`, headers: { cookie, 'x-csrf-token': csrfAfter, accept: 'application/json' } });
+    }
+    const app = await load({ label: 'Mamoru commit', port: appPort, learners });
+    children.pop()!.kill('SIGTERM');
+
+    const basePort = await freePort();
+    children.push(await start('test/bench/baseline-server.ts', { DATABASE_URL: databaseUrl, PORT: String(basePort) }));
+    const baseline = await load({ label: 'bare Express + INSERT', port: basePort, learners: learners.map(() => ({ path: '/commit', headers: {} })) });
+
+    console.log(`\n${LEARNERS} learners, ${SECONDS} s each, PostgreSQL, ${os.cpus().length} cores\n`);
+    console.log('target                    requests  errors    req/s   p50 ms   p99 ms');
+    for (const r of [app, baseline]) {
+      console.log(`${r.label.padEnd(24)} ${String(r.requests).padStart(9)} ${String(r.errors).padStart(7)} ${r.rps.toFixed(0).padStart(8)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)}`);
+    }
+    const ratio = app.rps / baseline.rps;
+    console.log(`\nthroughput ratio: ${(ratio * 100).toFixed(0)}% of baseline (budget >= 80%): ${ratio >= 0.8 ? 'PASS' : 'FAIL'}`);
+    console.log(`p99: ${app.p99.toFixed(2)} ms (budget <= 25 ms): ${app.p99 <= 25 ? 'PASS' : 'FAIL'}`);
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    agent.destroy();
+    await new Promise((r) => setTimeout(r, 500));
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,138 @@
+/**
+ * Steps of the SCORM engine as a browser takes them, for integration tests: upload a package,
+ * start an attempt, launch a SCO, commit CMI. Each step goes through the real routes.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { and, eq } from 'drizzle-orm';
+import type { Express } from 'express';
+import type request from 'supertest';
+import { createApp } from '../../server/app';
+import type { Viewer } from '../../server/auth/policies';
+import { attempts, courseResults, courseVersions, scos, scoStates } from '../../server/db/schema';
+import type { Clock } from '../../server/lib/dates';
+import { importPackage, type ImportOptions } from '../../server/scorm/courses/service';
+import { testConfig, type TestContext } from './app';
+import { buildPackage, type PackageSpec } from './scorm-packages';
+
+export type Agent = ReturnType<typeof request.agent>;
+type Db = TestContext['db'];
+
+/** The shared third-party fixtures, beside the project (absent in a bare clone). */
+export const FIXTURES_DIR = path.resolve(__dirname, '../../../shared/fixtures/scorm');
+export const GOLF_12 = path.join(FIXTURES_DIR, 'golf-runtime-basic-scorm12.zip');
+export const GOLF_2004 = path.join(FIXTURES_DIR, 'golf-runtime-basic-scorm2004-3rd.zip');
+
+export function fixture(file: string): Buffer | undefined {
+  if (fs.existsSync(file)) return fs.readFileSync(file);
+  console.log(`skipping: SCORM fixture ${path.relative(process.cwd(), file)} is absent (../shared/fixtures/scorm)`);
+  return undefined;
+}
+
+/**
+ * Another app instance on the same database: its own rate limiters and content cache,
+ * as a second server behind a load balancer would have.
+ */
+export function instanceOn(ctx: TestContext, env: Record<string, string> = {}, clock?: Clock): Express {
+  return createApp({ config: testConfig({ ...env }), database: ctx.database, ...(clock ? { clock } : {}) });
+}
+
+export const asViewer = (row: { id: number; employeeNo: string; name: string; roles?: string[] }): Viewer => ({
+  id: row.id,
+  employeeNo: row.employeeNo,
+  name: row.name,
+  roles: (row.roles ?? ['staff']) as Viewer['roles'],
+  locale: 'ja',
+  managedDepartmentIds: [],
+});
+
+/** Posts a zip to the upload form the way the page's fetch does (token in the header). */
+export function upload(agent: Agent, csrf: string | null, bytes: Buffer, fields: Record<string, string> = {}) {
+  let req = agent.post('/admin/courses/upload');
+  if (csrf) req = req.set('x-csrf-token', csrf);
+  for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
+  return req.attach('package', bytes, { filename: 'package.zip', contentType: 'application/zip' });
+}
+
+let unique = 0;
+/** A package whose manifest identifier (and so course slug) is unique to this call. */
+export async function uniquePackage(spec: PackageSpec, tag = 'pkg'): Promise<{ bytes: Buffer; identifier: string }> {
+  const identifier = `test.${tag}.${Date.now().toString(36)}.${++unique}`;
+  const manifest = spec.manifest!.replace(/(<manifest[^>]*\bidentifier=")[^"]*"/, `$1${identifier}"`);
+  return { bytes: await buildPackage({ ...spec, manifest }), identifier };
+}
+
+/** Imports through the service (for tests about what happens after import). */
+export async function importCourse(db: Db, spec: PackageSpec, opts: ImportOptions = {}) {
+  const { bytes } = await uniquePackage(spec);
+  const result = await importPackage(db, null, bytes, opts);
+  if (!result.ok) throw new Error(`import refused: ${JSON.stringify(result.problems)}`);
+  const scoRows = await db.select().from(scos).where(eq(scos.courseVersionId, result.versionId)).orderBy(scos.position);
+  return { ...result, bytes, scos: scoRows };
+}
+
+/** Starts (or resumes) the course through its page's button; the attempt id from the redirect. */
+export async function start(agent: Agent, csrf: string, courseId: number, action: 'start' | 'retake' = 'start'): Promise<number> {
+  const res = await agent.post(`/courses/${courseId}/${action}`).set('x-csrf-token', csrf);
+  const m = /^\/learn\/attempts\/(\d+)$/.exec(res.headers.location ?? '');
+  if (res.status !== 303 || !m) throw new Error(`start failed: ${res.status} ${res.text.slice(0, 300)}`);
+  return Number(m[1]);
+}
+
+export interface LaunchAnswer {
+  standard: '1.2' | '2004';
+  sessionNo: number;
+  review: boolean;
+  cmi: Record<string, unknown>;
+}
+
+export async function launch(agent: Agent, csrf: string, attemptId: number, scoId: number): Promise<LaunchAnswer> {
+  const res = await agent.post(`/api/attempts/${attemptId}/scos/${scoId}/launch`).set('x-csrf-token', csrf).send({});
+  if (res.status !== 200) throw new Error(`launch failed: ${res.status} ${res.text.slice(0, 300)}`);
+  return res.body as LaunchAnswer;
+}
+
+/** scorm-again's XHR commit: JSON body, CSRF header. */
+export function commit(agent: Agent, csrf: string | null, attemptId: number, scoId: number, session: number, payload: object, seq: number) {
+  let req = agent.post(`/api/attempts/${attemptId}/scos/${scoId}/commit?session=${session}`);
+  if (csrf) req = req.set('x-csrf-token', csrf);
+  return req.send({ ...payload, commitSequence: seq });
+}
+
+/** The terminate commit by sendBeacon: text/plain, the token in the URL. */
+export function beacon(agent: Agent, csrf: string, attemptId: number, scoId: number, session: number, payload: object, seq: number) {
+  return agent
+    .post(`/api/attempts/${attemptId}/scos/${scoId}/commit?session=${session}&_csrf=${encodeURIComponent(csrf)}`)
+    .set('Content-Type', 'text/plain;charset=UTF-8')
+    .send(JSON.stringify({ ...payload, commitSequence: seq }));
+}
+
+/** For `.buffer(true).parse(binary)`: the raw response bytes as a Buffer in `res.body`. */
+export function binary(res: unknown, done: (err: Error | null, body: Buffer) => void) {
+  const stream = res as NodeJS.ReadableStream; // superagent hands node's response stream here
+  const chunks: Buffer[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  stream.on('end', () => done(null, Buffer.concat(chunks)));
+}
+
+export async function stateOf(db: Db, attemptId: number, scoId: number) {
+  const [row] = await db.select().from(scoStates).where(and(eq(scoStates.attemptId, attemptId), eq(scoStates.scoId, scoId)));
+  return row;
+}
+
+export async function attemptRow(db: Db, attemptId: number) {
+  const [row] = await db.select().from(attempts).where(eq(attempts.id, attemptId));
+  return row!;
+}
+
+export async function resultOf(db: Db, staffId: number, courseId: number, fiscalYear: number) {
+  const [row] = await db
+    .select()
+    .from(courseResults)
+    .where(and(eq(courseResults.staffId, staffId), eq(courseResults.courseId, courseId), eq(courseResults.fiscalYear, fiscalYear)));
+  return row;
+}
+
+export async function countVersions(db: Db): Promise<number> {
+  return (await db.select({ id: courseVersions.id }).from(courseVersions)).length;
+}
