@@ -47,24 +47,36 @@ function rng(seed: number) {
   };
 }
 
-export function demoRosterCsv(total = 1200): string {
+export const DEMO_ROSTER_HEADER = ['職員番号', '氏名', 'ふりがな', 'メールアドレス', '所属', '職種', '入職日', '退職日', '言語'];
+export const DEMO_DEPARTMENT_NAMES = DEPARTMENTS.map(([name]) => name);
+
+/** A realistic roster: departments sized by weight, Japanese names with kana, a few foreign-born nurses. */
+export function demoRosterRows(total = 1200, prefix = 'D'): string[][] {
   const rand = rng(450);
   const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
   const weightSum = DEPARTMENTS.reduce((s, d) => s + d[1], 0);
   const rows: string[][] = [];
   let n = 0;
-  for (const [dept, weight, jobs] of DEPARTMENTS) {
-    const count = Math.max(3, Math.round((weight / weightSum) * total));
-    for (let i = 0; i < count && n < total; i++) {
-      n++;
-      const foreign = dept.startsWith('看護部') && rand() < 0.03;
-      const [name, kana] = foreign ? pick(FOREIGN) : (() => { const s = pick(SURNAMES); const g = pick(GIVEN); return [`${s[0]} ${g[0]}`, `${s[1]} ${g[1]}`]; })();
-      const year = 1990 + Math.floor(rand() * 36);
-      const month = rand() < 0.7 ? 4 : 1 + Math.floor(rand() * 12);
-      rows.push([`D${String(n).padStart(5, '0')}`, name, kana, `d${String(n).padStart(5, '0')}@minato-hp.example`, dept, pick(jobs), `${year}-${String(month).padStart(2, '0')}-01`, foreign ? 'en' : 'ja']);
+  // Departments are filled in proportion to their weight, round by round, until `total` people.
+  while (n < total) {
+    for (const [dept, weight, jobs] of DEPARTMENTS) {
+      const count = Math.max(1, Math.round((weight / weightSum) * Math.min(total, 1200)));
+      for (let i = 0; i < count && n < total; i++) {
+        n++;
+        const foreign = dept.startsWith('看護部') && rand() < 0.03;
+        const [name, kana] = foreign ? pick(FOREIGN) : (() => { const s = pick(SURNAMES); const g = pick(GIVEN); return [`${s[0]} ${g[0]}`, `${s[1]} ${g[1]}`]; })();
+        const year = 1990 + Math.floor(rand() * 36);
+        const month = rand() < 0.7 ? 4 : 1 + Math.floor(rand() * 12);
+        const no = `${prefix}${String(n).padStart(5, '0')}`;
+        rows.push([no, name, kana, `${no.toLowerCase()}@minato-hp.example`, dept, pick(jobs), `${year}-${String(month).padStart(2, '0')}-01`, '', foreign ? 'en' : 'ja']);
+      }
     }
   }
-  return stringify([['職員番号', '氏名', 'ふりがな', 'メールアドレス', '所属', '職種', '入職日', '言語'], ...rows]);
+  return rows;
+}
+
+export function demoRosterCsv(total = 1200): string {
+  return stringify([DEMO_ROSTER_HEADER, ...demoRosterRows(total)]);
 }
 
 export const DEMO_PASSWORD = 'mamoru-demo-2026';

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import pg from 'pg';
+import { DEMO_DEPARTMENT_NAMES, DEMO_ROSTER_HEADER, demoRosterRows } from '../../server/cli/demo';
 import { openDatabase, type DatabaseHandle } from '../../server/db/client';
 import { applyImport, loadPreview, previewImport } from '../../server/staff/import/service';
 
@@ -17,74 +18,24 @@ const RETIRES = 100;
 const BUDGET_SECONDS = 10;
 const DEFAULT_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
 
-// ~30 departments of a mid-sized hospital, with the seeded job categories each one employs.
-const DEPARTMENTS: [string, string[]][] = [
-  ['内科', ['医師']], ['外科', ['医師']], ['整形外科', ['医師']], ['小児科', ['医師']], ['産婦人科', ['医師']],
-  ['救急科', ['医師']], ['麻酔科', ['医師']], ['精神科', ['医師']], ['放射線科', ['医師']],
-  ['看護部 3階東病棟', ['看護師']], ['看護部 3階西病棟', ['看護師']], ['看護部 4階東病棟', ['看護師']],
-  ['看護部 4階西病棟', ['看護師']], ['看護部 5階病棟', ['看護師']], ['看護部 ICU', ['看護師']],
-  ['看護部 救急外来', ['看護師']], ['看護部 外来', ['看護師']], ['看護部 手術室', ['看護師']],
-  ['薬剤部', ['薬剤師']], ['臨床検査部', ['医療技術職']], ['放射線部', ['医療技術職']],
-  ['リハビリテーション部', ['医療技術職']], ['臨床工学部', ['医療技術職']], ['栄養管理部', ['医療技術職', '委託・派遣']],
-  ['医事課', ['事務職', '委託・派遣']], ['総務課', ['事務職']], ['経理課', ['事務職']],
-  ['情報システム課', ['事務職', '委託・派遣']], ['地域医療連携室', ['事務職']], ['清掃・警備（委託）', ['委託・派遣']],
-];
-const SURNAMES: [string, string][] = [
-  ['佐藤', 'さとう'], ['鈴木', 'すずき'], ['高橋', 'たかはし'], ['田中', 'たなか'], ['伊藤', 'いとう'], ['渡辺', 'わたなべ'],
-  ['山本', 'やまもと'], ['中村', 'なかむら'], ['小林', 'こばやし'], ['加藤', 'かとう'], ['吉田', 'よしだ'], ['山田', 'やまだ'],
-  ['佐々木', 'ささき'], ['山口', 'やまぐち'], ['松本', 'まつもと'], ['井上', 'いのうえ'], ['木村', 'きむら'], ['林', 'はやし'],
-  ['斎藤', 'さいとう'], ['清水', 'しみず'], ['山崎', 'やまざき'], ['森', 'もり'], ['池田', 'いけだ'], ['橋本', 'はしもと'],
-  ['髙橋', 'たかはし'], ['阿部', 'あべ'], ['石川', 'いしかわ'], ['前田', 'まえだ'], ['藤田', 'ふじた'], ['岡田', 'おかだ'],
-];
-const GIVEN: [string, string][] = [
-  ['翔太', 'しょうた'], ['大輔', 'だいすけ'], ['健一', 'けんいち'], ['拓也', 'たくや'], ['直樹', 'なおき'], ['誠', 'まこと'],
-  ['陽菜', 'ひな'], ['美咲', 'みさき'], ['さくら', 'さくら'], ['由美', 'ゆみ'], ['恵子', 'けいこ'], ['彩', 'あや'],
-  ['優子', 'ゆうこ'], ['真理', 'まり'], ['千尋', 'ちひろ'], ['花子', 'はなこ'], ['結衣', 'ゆい'], ['裕子', 'ゆうこ'],
-  ['浩二', 'こうじ'], ['亮', 'りょう'], ['智子', 'ともこ'], ['舞', 'まい'], ['隆', 'たかし'], ['明美', 'あけみ'],
-];
-const FOREIGN: [string, string][] = [['Maria Santos', 'まりあ さんとす'], ['Nguyen Thi Lan', 'ぐえん てぃ らん'], ['Dewi Lestari', 'でうぃ れすたり']];
-const HEADER = ['職員番号', '氏名', 'ふりがな', 'メールアドレス', '所属', '職種', '入職日', '退職日', '言語'];
-
-/** Deterministic, so every run imports the same file. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function rosterRows(): string[][] {
-  const rnd = random(20240401);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-  return Array.from({ length: ROWS }, (_, i) => {
-    const no = `H${String(i + 1).padStart(5, '0')}`;
-    const foreign = rnd() < 0.01;
-    const [surname, surnameKana] = pick(SURNAMES);
-    const [given, givenKana] = pick(GIVEN);
-    const [name, kana] = foreign ? pick(FOREIGN) : [`${surname} ${given}`, `${surnameKana} ${givenKana}`];
-    const [department, jobs] = pick(DEPARTMENTS);
-    const hired = `${1990 + Math.floor(rnd() * 35)}/${1 + Math.floor(rnd() * 12)}/1`;
-    return [no, name, kana, `${no.toLowerCase()}@minato-hp.example.jp`, department, pick(jobs), hired, '', foreign ? 'en' : 'ja'];
-  });
-}
+/** Deterministic rows of the same generator as `npm run demo`, so every run imports the same file. */
+const rosterRows = (): string[][] => demoRosterRows(ROWS, 'H');
 
 /** The next month's HR export: 500 people changed (moves, renames), 100 retired. */
 function modifiedRows(rows: string[][]): string[][] {
   return rows.map((r, i) => {
     const next = [...r];
     if (i < UPDATES) {
-      if (i % 2 === 0) next[4] = DEPARTMENTS[(DEPARTMENTS.findIndex(([d]) => d === r[4]) + 1) % DEPARTMENTS.length]![0];
+      if (i % 2 === 0) next[4] = DEMO_DEPARTMENT_NAMES[(DEMO_DEPARTMENT_NAMES.indexOf(r[4]!) + 1) % DEMO_DEPARTMENT_NAMES.length]!;
       else next[1] = `${r[1]}（旧姓）`;
     } else if (i < UPDATES + RETIRES) {
-      next[7] = '2025-03-31';
+      next[7] = '2026-03-31';
     }
     return next;
   });
 }
 
-const csv = (rows: string[][]) => Buffer.from(stringify([HEADER, ...rows], { record_delimiter: '\r\n' }), 'utf8');
+const csv = (rows: string[][]) => Buffer.from(stringify([DEMO_ROSTER_HEADER, ...rows], { record_delimiter: '\r\n' }), 'utf8');
 
 interface Figures {
   open: number;
