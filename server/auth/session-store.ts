@@ -7,10 +7,15 @@ const DEFAULT_TTL_MS = 12 * 3600 * 1000;
 /** express-session store on the app's own database (PGlite or PostgreSQL alike). */
 // A rolling session's expiry moves on every request; writing it more than once a minute buys nothing.
 const TOUCH_EVERY_MS = 60_000;
+// A learner's content commits every few seconds; each request would otherwise read the session
+// row. Reads are served from memory for a few seconds; writes and logouts here update it at once,
+// and another instance's logout takes effect here within READ_CACHE_MS.
+const READ_CACHE_MS = 5_000;
 
 export class DatabaseSessionStore extends session.Store {
   private lastPrune = 0;
   private readonly lastTouch = new Map<string, number>();
+  private readonly recent = new Map<string, { json: string; at: number }>();
 
   constructor(private readonly db: Database) {
     super();
@@ -22,13 +27,24 @@ export class DatabaseSessionStore extends session.Store {
   }
 
   override get(sid: string, cb: (err: unknown, session?: session.SessionData | null) => void): void {
+    const hit = this.recent.get(sid);
+    if (hit && Date.now() - hit.at < READ_CACHE_MS) return void cb(null, JSON.parse(hit.json) as session.SessionData);
     repo
       .getSession(this.db, sid, new Date())
-      .then((sess) => cb(null, (sess as session.SessionData | undefined) ?? null))
+      .then((sess) => {
+        if (sess) this.remember(sid, sess);
+        cb(null, (sess as session.SessionData | undefined) ?? null);
+      })
       .catch((err: unknown) => cb(err));
   }
 
+  private remember(sid: string, sess: unknown) {
+    if (this.recent.size > 50_000) this.recent.clear();
+    this.recent.set(sid, { json: JSON.stringify(sess), at: Date.now() });
+  }
+
   override set(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {
+    this.remember(sid, sess);
     repo
       .upsertSession(this.db, sid, sess, this.expiry(sess))
       .then(() => this.pruneNow())
@@ -49,6 +65,7 @@ export class DatabaseSessionStore extends session.Store {
 
   override destroy(sid: string, cb?: (err?: unknown) => void): void {
     this.lastTouch.delete(sid);
+    this.recent.delete(sid);
     repo
       .deleteSession(this.db, sid)
       .then(() => cb?.())

@@ -33,7 +33,9 @@ const freePort = () =>
   });
 
 function start(script: string, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(tsx, [script], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_PROFILE=<dir> writes a V8 CPU profile of each server process there.
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(tsx, [...profile, script], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
       if (/listening/i.test(d.toString())) resolve(child);

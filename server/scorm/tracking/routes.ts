@@ -41,7 +41,7 @@ export function trackingRouter(ctx: AppContext): Router {
     // Session 0 is a review launch's: acknowledged as stale, so the content sees no failure.
     if (!Number.isInteger(sessionNo) || sessionNo < 0 || !Number.isInteger(seq)) return scormFailure(res, 400);
     try {
-      const outcome = await commitSco(db, req.user!, { attemptId, scoId, sessionNo, seq, payload }, clock());
+      const outcome = await commitSco(db, req.user!, { attemptId, scoId, sessionNo, seq, payload, terminate: req.query.terminate === 'true' }, clock());
       res.json({ result: 'true', errorCode: 0, outcome });
     } catch (err) {
       if (err instanceof CommitRefused) {

@@ -92,6 +92,8 @@ export interface CommitInput {
   sessionNo: number;
   seq: number;
   payload: unknown;
+  /** The SCO ended its session (Terminate / LMSFinish): the attempt's time is rolled up. */
+  terminate?: boolean;
 }
 
 /**
@@ -99,44 +101,79 @@ export interface CommitInput {
  * acknowledged but changes nothing), data-model validation, derived status, and the roll-up
  * to the attempt and to the learner's result for the fiscal year.
  */
-export async function commitSco(db: Database, viewer: Viewer, input: CommitInput, now: Date): Promise<'applied' | 'stale'> {
-  return db.transaction(async (tx) => {
-    const row = await repo.findOwnAttempt(tx, viewer.id, input.attemptId, true);
-    if (!row) throw notFound();
-    const sco = await repo.scoOfAttempt(tx, row.attempt.courseVersionId, input.scoId);
-    if (!sco) throw notFound();
-    const state = await repo.lockState(tx, input.attemptId, input.scoId);
-    const review = input.sessionNo === REVIEW_SESSION;
-    if (!review && (!state || input.sessionNo > state.sessionNo)) throw conflict('scorm.commit.noSession');
-    const standard = runtimeOf(row.standard);
-    const checked = validateCommit(standard, input.payload);
-    if (!checked.ok) throw new CommitRefused(checked.problems);
-    // Review sessions record nothing. The session that satisfied the attempt still does: its
-    // later commits (the terminate commit's session time above all) belong to the record.
-    if (review || !state || input.sessionNo < state.sessionNo || input.seq <= state.commitSeq) return 'stale';
+// Attempts never change owner or version, and versions never change: commits look them up once.
+const metaCache = new Map<number, NonNullable<Awaited<ReturnType<typeof repo.attemptMeta>>>>();
+const scoCache = new Map<number, courses.ScoRow>();
 
-    const cmi = { ...(state.cmi as Record<string, string>), ...Object.fromEntries(checked.values) };
-    const derived = deriveState(standard, cmi, sco, true);
-    await repo.upsertState(tx, {
-      attemptId: input.attemptId,
-      scoId: input.scoId,
-      cmi,
-      sessionNo: state.sessionNo,
-      commitSeq: input.seq,
-      priorSessionsSeconds: state.priorSessionsSeconds,
-      sessionSeconds: derived.sessionSeconds ?? state.sessionSeconds,
-      completion: derived.completion,
-      success: derived.success,
-      scoreRaw: derived.scoreRaw,
-      scoreMin: derived.scoreMin,
-      scoreMax: derived.scoreMax,
-      scoreScaled: derived.scoreScaled,
-      location: derived.location,
-      exit: derived.exit,
-    });
-    await rollUpAttempt(tx, viewer.id, row.attempt, row.completionRule, now);
-    return 'applied';
+async function commitContext(db: Database, attemptId: number, scoId: number) {
+  let meta = metaCache.get(attemptId);
+  if (!meta) {
+    meta = await repo.attemptMeta(db, attemptId);
+    if (!meta) return undefined;
+    if (metaCache.size > 50_000) metaCache.clear();
+    metaCache.set(attemptId, meta);
+  }
+  let sco = scoCache.get(scoId);
+  if (!sco) {
+    sco = await repo.scoOfAttempt(db, meta.courseVersionId, scoId);
+    if (!sco) return undefined;
+    if (scoCache.size > 50_000) scoCache.clear();
+    scoCache.set(scoId, sco);
+  }
+  return sco.courseVersionId === meta.courseVersionId ? { meta, sco } : undefined;
+}
+
+const present = (values: Map<string, string>, key: string) => (values.has(key) ? values.get(key) || null : undefined);
+
+/**
+ * Stores one commit. The common case is one statement (merge into the stored CMI, guarded by
+ * owner, open session and a newer sequence), so 64 learners committing every few seconds cost
+ * the database little. Only when the SCO's status or score changes, or the session ends, is the
+ * attempt rolled up — in its own transaction, before the commit is acknowledged.
+ */
+export async function commitSco(db: Database, viewer: Viewer, input: CommitInput, now: Date): Promise<'applied' | 'stale'> {
+  const context = await commitContext(db, input.attemptId, input.scoId);
+  if (!context || context.meta.staffId !== viewer.id) throw notFound();
+  const { meta, sco } = context;
+  const standard = runtimeOf(meta.standard);
+  const checked = validateCommit(standard, input.payload);
+  if (!checked.ok) throw new CommitRefused(checked.problems);
+  // Review sessions record nothing.
+  if (input.sessionNo === REVIEW_SESSION) return 'stale';
+
+  const v = checked.values;
+  const written = await repo.writeCommit(db, {
+    attemptId: input.attemptId,
+    scoId: input.scoId,
+    staffId: viewer.id,
+    sessionNo: input.sessionNo,
+    seq: input.seq,
+    values: Object.fromEntries(v),
+    sessionSeconds: deriveState(standard, Object.fromEntries(v), sco, true).sessionSeconds,
+    location: present(v, standard === '1.2' ? 'cmi.core.lesson_location' : 'cmi.location'),
+    exit: present(v, standard === '1.2' ? 'cmi.core.exit' : 'cmi.exit'),
   });
+  if (!written) {
+    const state = await repo.stateForDiagnosis(db, viewer.id, input.attemptId, input.scoId);
+    if (!state || input.sessionNo > state.sessionNo) throw conflict('scorm.commit.noSession');
+    return 'stale';
+  }
+  const derived = deriveState(standard, written.cmi, sco, true);
+  const changed =
+    derived.completion !== written.completion ||
+    derived.success !== written.success ||
+    derived.scoreRaw !== written.score_raw ||
+    derived.scoreMin !== written.score_min ||
+    derived.scoreMax !== written.score_max ||
+    derived.scoreScaled !== written.score_scaled;
+  if (changed) await repo.writeDerived(db, input.attemptId, input.scoId, input.seq, derived);
+  if (changed || input.terminate) {
+    await db.transaction(async (tx) => {
+      const row = await repo.findOwnAttempt(tx, viewer.id, input.attemptId, true);
+      if (row) await rollUpAttempt(tx, viewer.id, row.attempt, row.completionRule, now);
+    });
+  }
+  return 'applied';
 }
 
 /** Attempt status from its SCOs' states; then the learner's result for the course and year. */
