@@ -110,11 +110,11 @@ export function createApp(deps: AppDeps): Express {
   const auth = new passport.Passport();
   auth.serializeUser((user, done) => done(null, user.id));
   auth.deserializeUser((id: number, done) => {
-    const cached = cachedViewer(id);
+    const cached = cachedViewer(ctx.db, id);
     if (cached) return done(null, cached);
     loadViewer(ctx.db, id, ctx.clock())
       .then((viewer) => {
-        if (viewer) rememberViewer(viewer);
+        if (viewer) rememberViewer(ctx.db, viewer);
         done(null, viewer ?? false);
       })
       .catch((err: unknown) => done(err));

@@ -156,5 +156,5 @@ export async function changePassword(db: Database, viewer: Viewer, current: stri
 
 export async function changeLocale(db: Database, viewer: Viewer, locale: 'ja' | 'en') {
   await repo.setLocale(db, viewer.id, locale);
-  forgetViewer(viewer.id);
+  forgetViewer(db, viewer.id);
 }

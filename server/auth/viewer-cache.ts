@@ -1,15 +1,27 @@
+import type { Database } from '../db/client';
 import type { Viewer } from './policies';
 
 /**
  * Every request needs the signed-in person's roles; a SCORM commit arrives every few seconds per
- * learner. Viewers are kept for a few seconds per instance; roster changes made here forget
- * them at once, and other instances see a change within TTL_MS.
+ * learner. Viewers are kept for a few seconds per instance and per database (ids are only
+ * unique within one); roster changes made here forget them at once, and other instances see a
+ * change within TTL_MS.
  */
 const TTL_MS = 5_000;
 const MAX_ENTRIES = 20_000;
-const cache = new Map<number, { viewer: Viewer; at: number }>();
+const caches = new WeakMap<Database, Map<number, { viewer: Viewer; at: number }>>();
 
-export function cachedViewer(id: number, now = Date.now()): Viewer | undefined {
+function cacheOf(db: Database) {
+  let cache = caches.get(db);
+  if (!cache) {
+    cache = new Map();
+    caches.set(db, cache);
+  }
+  return cache;
+}
+
+export function cachedViewer(db: Database, id: number, now = Date.now()): Viewer | undefined {
+  const cache = cacheOf(db);
   const hit = cache.get(id);
   if (!hit) return undefined;
   if (now - hit.at > TTL_MS) {
@@ -19,16 +31,17 @@ export function cachedViewer(id: number, now = Date.now()): Viewer | undefined {
   return hit.viewer;
 }
 
-export function rememberViewer(viewer: Viewer, now = Date.now()) {
+export function rememberViewer(db: Database, viewer: Viewer, now = Date.now()) {
+  const cache = cacheOf(db);
   if (cache.size >= MAX_ENTRIES) cache.clear();
   cache.set(viewer.id, { viewer, at: now });
 }
 
-export function forgetViewer(id: number) {
-  cache.delete(id);
+export function forgetViewer(db: Database, id: number) {
+  cacheOf(db).delete(id);
 }
 
 /** After a bulk change (a roster import), forget everyone. */
-export function forgetAllViewers() {
-  cache.clear();
+export function forgetAllViewers(db: Database) {
+  cacheOf(db).clear();
 }

@@ -98,7 +98,7 @@ export async function updateStaff(db: Database, actor: Viewer, id: number, input
       if (Object.keys(diff.after).length === 0) return;
       await recordAudit(tx, [{ actorId: actor.id, action: 'staff.update', subjectType: 'staff', subjectId: id, details: diff }], now);
     });
-    forgetViewer(id);
+    forgetViewer(db, id);
   } catch (err) {
     rethrowDuplicate(err);
   }
@@ -121,7 +121,7 @@ export async function setRetirement(db: Database, actor: Viewer, id: number, ret
       },
     ], now);
   });
-  forgetViewer(id);
+  forgetViewer(db, id);
 }
 
 export async function managedDepartmentsOf(db: Database, id: number) {

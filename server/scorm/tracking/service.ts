@@ -101,11 +101,18 @@ export interface CommitInput {
  * acknowledged but changes nothing), data-model validation, derived status, and the roll-up
  * to the attempt and to the learner's result for the fiscal year.
  */
-// Attempts never change owner or version, and versions never change: commits look them up once.
-const metaCache = new Map<number, NonNullable<Awaited<ReturnType<typeof repo.attemptMeta>>>>();
-const scoCache = new Map<number, courses.ScoRow>();
+// Attempts never change owner or version, and versions never change: commits look them up once
+// (per database: ids are only unique within one).
+type AttemptMeta = NonNullable<Awaited<ReturnType<typeof repo.attemptMeta>>>;
+const contextCaches = new WeakMap<Database, { meta: Map<number, AttemptMeta>; scos: Map<number, courses.ScoRow> }>();
 
 async function commitContext(db: Database, attemptId: number, scoId: number) {
+  let caches = contextCaches.get(db);
+  if (!caches) {
+    caches = { meta: new Map(), scos: new Map() };
+    contextCaches.set(db, caches);
+  }
+  const { meta: metaCache, scos: scoCache } = caches;
   let meta = metaCache.get(attemptId);
   if (!meta) {
     meta = await repo.attemptMeta(db, attemptId);

@@ -170,7 +170,7 @@ export async function applyImport(db: Database, actor: Viewer | null, id: number
       await repo.finishImport(tx, id, 'applied', plan.summary, now);
       return plan.summary;
     });
-    forgetAllViewers();
+    forgetAllViewers(db);
     return summary;
   } catch (err) {
     // Two rows swapping e-mail addresses, or a concurrent edit: refuse rather than half-apply.
