@@ -1,7 +1,7 @@
 import path from 'node:path';
 import compression from 'compression';
 import { csrfSync } from 'csrf-sync';
-import express, { type Express } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
 import passport from 'passport';
@@ -22,7 +22,7 @@ import { projectRoot, publicDir, viewsDir } from './lib/paths';
 import { contentRouter } from './scorm/content/routes';
 import { courseAdminRouter } from './scorm/courses/routes';
 import { playerRouter } from './scorm/player/routes';
-import { trackingRouter } from './scorm/tracking/routes';
+import { trackingApiRouter, trackingRouter } from './scorm/tracking/routes';
 import { rosterRouter } from './staff/routes';
 
 export interface AppDeps {
@@ -70,6 +70,58 @@ export function createApp(deps: AppDeps): Express {
       hsts: config.secureCookies,
     }),
   );
+  const store = new DatabaseSessionStore(ctx.db);
+  const sessionWith = (rolling: boolean) =>
+    session({
+      name: 'mamoru.sid',
+      secret: config.sessionSecret,
+      store,
+      resave: false,
+      saveUninitialized: false,
+      rolling,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, maxAge: config.sessionMaxAgeMs },
+    });
+
+  const auth = new passport.Passport();
+  auth.serializeUser((user, done) => done(null, user.id));
+  auth.deserializeUser((id: number, done) => {
+    const cached = cachedViewer(ctx.db, id);
+    if (cached) return done(null, cached);
+    loadViewer(ctx.db, id, ctx.clock())
+      .then((viewer) => {
+        if (viewer) rememberViewer(ctx.db, viewer);
+        done(null, viewer ?? false);
+      })
+      .catch((err: unknown) => done(err));
+  });
+
+  const csrf = csrfSync({
+    errorConfig: { statusCode: 403, code: 'EBADCSRFTOKEN', message: 'invalid csrf token' },
+    // Multipart bodies are not parsed before this check, so uploads send the token in a header
+    // (fetch) or in the form's action URL (plain form post).
+    getTokenFromRequest: (req) =>
+      (req.headers['x-csrf-token'] as string | undefined) ??
+      (req.body as Record<string, string> | undefined)?._csrf ??
+      (typeof req.query._csrf === 'string' ? req.query._csrf : undefined),
+  });
+
+  // The SCORM run-time API is the hot path (every learner's content commits every few seconds):
+  // it gets only what it needs — the session (without re-sending the cookie each time), the
+  // viewer, the CSRF check — and none of the page machinery below.
+  app.use(
+    '/api',
+    sessionWith(false),
+    auth.initialize(),
+    auth.session(),
+    (req: Request, _res: Response, next: NextFunction) => {
+      req.locale = localeOf(req);
+      req.t = translator(req.locale);
+      next();
+    },
+    csrf.csrfSynchronisedProtection,
+    trackingApiRouter(ctx),
+  );
+
   app.use(compression());
 
   const staticOptions = { maxAge: config.env === 'production' ? '7d' : 0, index: false as const };
@@ -95,42 +147,9 @@ export function createApp(deps: AppDeps): Express {
   // SCORM 2004 commits may carry 64,000 characters of suspend_data plus 250 interactions.
   app.use(express.json({ limit: '4mb' }));
 
-  app.use(
-    session({
-      name: 'mamoru.sid',
-      secret: config.sessionSecret,
-      store: new DatabaseSessionStore(ctx.db),
-      resave: false,
-      saveUninitialized: false,
-      rolling: true,
-      cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, maxAge: config.sessionMaxAgeMs },
-    }),
-  );
-
-  const auth = new passport.Passport();
-  auth.serializeUser((user, done) => done(null, user.id));
-  auth.deserializeUser((id: number, done) => {
-    const cached = cachedViewer(ctx.db, id);
-    if (cached) return done(null, cached);
-    loadViewer(ctx.db, id, ctx.clock())
-      .then((viewer) => {
-        if (viewer) rememberViewer(ctx.db, viewer);
-        done(null, viewer ?? false);
-      })
-      .catch((err: unknown) => done(err));
-  });
+  app.use(sessionWith(true));
   app.use(auth.initialize());
   app.use(auth.session());
-
-  const csrf = csrfSync({
-    errorConfig: { statusCode: 403, code: 'EBADCSRFTOKEN', message: 'invalid csrf token' },
-    // Multipart bodies are not parsed before this check, so uploads send the token in a header
-    // (fetch) or in the form's action URL (plain form post).
-    getTokenFromRequest: (req) =>
-      (req.headers['x-csrf-token'] as string | undefined) ??
-      (req.body as Record<string, string> | undefined)?._csrf ??
-      (typeof req.query._csrf === 'string' ? req.query._csrf : undefined),
-  });
 
   app.use((req, res, next) => {
     req.locale = localeOf(req);

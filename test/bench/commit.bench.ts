@@ -3,62 +3,28 @@
 // then the same load goes to a bare Express app doing one INSERT per request, in the same run.
 // Prints p50/p99 latency and throughput of both and the ratio. Figures only, no assertions.
 // Budget (DESIGN.md §7): p99 <= 25 ms and throughput >= 80% of the baseline, on 2 cores.
-import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import { hashPassword } from '../../server/auth/passwords';
 import { openDatabase } from '../../server/db/client';
 import { staff } from '../../server/db/schema';
-import { projectRoot } from '../../server/lib/paths';
 import { importPackage } from '../../server/scorm/courses/service';
 import { buildPackage, singleSco12 } from '../support/scorm-packages';
+import { commitOverHttp, freePort, launchOverHttp, signInOverHttp, startAttemptOverHttp, startServer, type ServerProcess } from '../support/server-process';
 
 const LEARNERS = Number(process.env.BENCH_LEARNERS ?? 64);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PASSWORD = 'bench-password-123';
 const SECRET = crypto.randomBytes(32).toString('hex');
-const tsx = path.join(projectRoot, 'node_modules', '.bin', 'tsx');
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-
-function start(script: string, env: Record<string, string>): Promise<ChildProcess> {
-  // BENCH_PROFILE=<dir> writes a V8 CPU profile of each server process there.
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(tsx, [...profile, script], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      if (/listening/i.test(d.toString())) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-}
+// BENCH_PROFILE=<dir> writes a V8 CPU profile of each server process there.
+const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+const start = (script: string, env: Record<string, string>) => startServer(script, { ...process.env, ...env }, { nodeArgs: profile, echoStderr: true });
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: LEARNERS });
-
-function request(port: number, method: string, url: string, body: string | null, headers: Record<string, string>): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: url, agent, headers }, (res) => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (data += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data, headers: res.headers }));
-    });
-    req.on('error', reject);
-    if (body) req.write(body);
-    req.end();
-  });
-}
 
 /** A learner's CMI as scorm-again sends it: bookmark, 1 KB of suspend_data, a few answers. */
 function cmiPayload(seq: number, learner: number) {
@@ -98,7 +64,7 @@ async function load(target: Target) {
       while (Date.now() < deadline) {
         const body = cmiPayload(seq++, i);
         const t0 = process.hrtime.bigint();
-        const res = await request(target.port, 'POST', l.path, body, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...l.headers });
+        const res = await commitOverHttp(target.port, l, body, agent);
         latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
         if (res.status !== 200) errors++;
       }
@@ -122,7 +88,7 @@ async function main() {
   const url = new URL(ADMIN_URL);
   url.pathname = `/${dbName}`;
   const databaseUrl = url.toString();
-  const children: ChildProcess[] = [];
+  const children: ServerProcess[] = [];
   try {
     // Data: learners with passwords, one single-SCO SCORM 1.2 course.
     const database = await openDatabase({ databaseUrl });
@@ -139,25 +105,12 @@ async function main() {
     children.push(await start('server/main.ts', { DATABASE_URL: databaseUrl, PORT: String(appPort), HOST: '127.0.0.1', SESSION_SECRET: SECRET, NODE_ENV: 'production', LOG_LEVEL: 'warn', LOGIN_RATE_LIMIT_PER_15MIN: '100000' }));
     const learners: Target['learners'] = [];
     for (let i = 0; i < LEARNERS; i++) {
-      const loginPage = await request(appPort, 'GET', '/login', null, {});
-      let cookie = (loginPage.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(loginPage.body)![1]!;
-      const form = new URLSearchParams({ _csrf: csrf, identifier: `B${i}`, password: PASSWORD }).toString();
-      const login = await request(appPort, 'POST', '/login', form, { cookie, 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(form.length) });
-      cookie = (login.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
-      const home = await request(appPort, 'GET', '/courses', null, { cookie });
-      const token = /name="csrf-token" content="([^"]+)"|name="_csrf" value="([^"]+)"/.exec(home.body);
-      const csrfAfter = token![1] ?? token![2]!;
-      const started = await request(appPort, 'POST', `/courses/${course.courseId}/start`, `_csrf=${encodeURIComponent(csrfAfter)}`, { cookie, 'content-type': 'application/x-www-form-urlencoded' });
-      const attemptId = /\/learn\/attempts\/(\d+)/.exec(started.headers.location ?? '')![1];
-      const scoPage = await request(appPort, 'GET', `/learn/attempts/${attemptId}`, null, { cookie });
-      const scoId = /data-sco-id="(\d+)"/.exec(scoPage.body)![1];
-      const launch = await request(appPort, 'POST', `/api/attempts/${attemptId}/scos/${scoId}/launch`, null, { cookie, 'x-csrf-token': csrfAfter, accept: 'application/json' });
-      const { sessionNo } = JSON.parse(launch.body) as { sessionNo: number };
-      learners.push({ path: `/api/attempts/${attemptId}/scos/${scoId}/commit?session=${sessionNo}`, headers: { cookie, 'x-csrf-token': csrfAfter, accept: 'application/json' } });
+      const browser = await signInOverHttp(appPort, `B${i}`, PASSWORD, agent);
+      const { attemptId, scoId } = await startAttemptOverHttp(appPort, browser, course.courseId, agent);
+      learners.push(await launchOverHttp(appPort, browser, attemptId, scoId, agent));
     }
     const app = await load({ label: 'Mamoru commit', port: appPort, learners });
-    children.pop()!.kill('SIGTERM');
+    children.pop()!.child.kill('SIGTERM');
 
     const basePort = await freePort();
     children.push(await start('test/bench/baseline-server.ts', { DATABASE_URL: databaseUrl, PORT: String(basePort) }));
@@ -172,7 +125,7 @@ async function main() {
     console.log(`\nthroughput ratio: ${(ratio * 100).toFixed(0)}% of baseline (budget >= 80%): ${ratio >= 0.8 ? 'PASS' : 'FAIL'}`);
     console.log(`p99: ${app.p99.toFixed(2)} ms (budget <= 25 ms): ${app.p99 <= 25 ? 'PASS' : 'FAIL'}`);
   } finally {
-    for (const c of children) c.kill('SIGTERM');
+    for (const c of children) c.child.kill('SIGTERM');
     agent.destroy();
     await new Promise((r) => setTimeout(r, 500));
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);

@@ -16,16 +16,18 @@ function scormFailure(res: Response, status: number, errorCode = 391) {
   res.status(status).json({ result: 'false', errorCode });
 }
 
-export function trackingRouter(ctx: AppContext): Router {
+/** The run-time API the player and scorm-again call; mounted under /api on its own lean chain. */
+export function trackingApiRouter(ctx: AppContext): Router {
   const router = Router();
   const { db, clock } = ctx;
+  const jsonBody = express.json({ limit: '4mb' });
 
-  router.post('/api/attempts/:attemptId/scos/:scoId/launch', allow('courses:take'), async (req, res) => {
+  router.post('/attempts/:attemptId/scos/:scoId/launch', allow('courses:take'), async (req, res) => {
     const launch = await launchSco(db, req.user!, idParam(req.params, 'attemptId'), idParam(req.params, 'scoId'));
     res.json(launch);
   });
 
-  router.post('/api/attempts/:attemptId/scos/:scoId/commit', allow('courses:take'), beaconBody, async (req: Request, res: Response) => {
+  router.post('/attempts/:attemptId/scos/:scoId/commit', allow('courses:take'), jsonBody, beaconBody, async (req: Request, res: Response) => {
     const attemptId = idParam(req.params, 'attemptId');
     const scoId = idParam(req.params, 'scoId');
     let payload: unknown = req.body;
@@ -54,6 +56,13 @@ export function trackingRouter(ctx: AppContext): Router {
       throw err;
     }
   });
+
+  return router;
+}
+
+export function trackingRouter(ctx: AppContext): Router {
+  const router = Router();
+  const { db, clock } = ctx;
 
   router.get('/admin/attempts/:id', allow('results:read'), async (req, res) => {
     const detail = await attemptDetail(db, idParam(req.params));
