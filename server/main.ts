@@ -3,6 +3,7 @@ import { createApp } from './app';
 import { issueSetupLinkIfNeeded } from './auth/service';
 import { ConfigError } from './config';
 import { openRuntime } from './runtime';
+import { describeOutcome, installBuiltinCourses } from './scorm/courses/builtin';
 
 async function main() {
   const started = Date.now();
@@ -16,6 +17,13 @@ async function main() {
 
   const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
   console.log(`Mamoru is listening on ${config.baseUrl} — database: ${where} — ready in ${Date.now() - started} ms`);
+
+  // After listening (migrations ran in openRuntime): a broken course source must never stop the app.
+  try {
+    for (const o of await installBuiltinCourses(database.db)) (o.status === 'failed' ? console.error : console.log)(describeOutcome(o));
+  } catch (err) {
+    console.error('Built-in courses could not be installed:', err);
+  }
 
   const setupToken = await issueSetupLinkIfNeeded(database.db, new Date());
   if (setupToken) {

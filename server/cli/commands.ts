@@ -7,6 +7,7 @@ import type { DatabaseHandle } from '../db/client';
 import { importStaffCommand } from './import-staff';
 import { demoCommand } from './demo';
 import { importPackageCommand } from './import-package';
+import { describeOutcome, installBuiltinCourses } from '../scorm/courses/builtin';
 
 export interface CommandContext {
   config: Config;
@@ -86,5 +87,14 @@ export const commands: Record<string, Command> = {
 
   'import-staff': importStaffCommand,
   'import-package': importPackageCommand,
+  'install-courses': {
+    summary: 'Build the built-in courses (courses/<slug>/) and import new or changed ones (also done at every start).',
+    run: async ({ database }) => {
+      const outcomes = await installBuiltinCourses(database.db);
+      if (outcomes.length === 0) console.log('No built-in course sources found.');
+      for (const o of outcomes) (o.status === 'failed' ? console.error : console.log)(describeOutcome(o));
+      return outcomes.some((o) => o.status === 'failed') ? 1 : 0;
+    },
+  },
   demo: demoCommand,
 };

@@ -22,3 +22,10 @@ export function isCalendarDate(s: string): boolean {
 
 export type Clock = () => Date;
 export const systemClock: Clock = () => new Date();
+
+const dateTime = new Intl.DateTimeFormat('sv-SE', { timeZone: JST, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+
+/** An instant as hospital staff read it: Japan time, `YYYY-MM-DD HH:mm`; '—' when absent. */
+export function localDateTime(at: Date | null | undefined): string {
+  return at ? dateTime.format(at) : '—';
+}

@@ -1,3 +1,4 @@
+import { localDateTime } from '../lib/dates';
 import type { Translate } from '../lib/i18n';
 import type { StaffRecord } from './repository';
 import { PAGE_SIZE } from './repository';
@@ -46,7 +47,7 @@ export function presentStaff(r: StaffRecord, t: Translate, locale: string, today
     retired,
     status: retired ? t('staff.status.retired') : r.retiredOn ? t('staff.status.retiring', { date: r.retiredOn }) : t('staff.status.active'),
     hasPassword: r.hasPassword,
-    lastLogin: r.lastLoginAt ? r.lastLoginAt.toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : t('staff.neverLoggedIn'),
+    lastLogin: r.lastLoginAt ? localDateTime(r.lastLoginAt) : t('staff.neverLoggedIn'),
   };
 }
 

@@ -2,9 +2,10 @@ import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../app';
 import { allow, rosterScope } from '../auth/policies';
 import { PASSWORD_LINK_HOURS, issuePasswordLink } from '../auth/service';
+import { presentAuditEntry } from '../compliance/audit/presenter';
 import { historyOf } from '../compliance/audit/service';
 import { toCsv } from '../lib/csv';
-import { localDate } from '../lib/dates';
+import { localDate, localDateTime } from '../lib/dates';
 import { ValidationError, type FieldErrors } from '../lib/errors';
 import { flash } from '../lib/http';
 import { idParam, parseWith } from '../lib/validate';
@@ -81,7 +82,7 @@ export function rosterRouter(ctx: AppContext): Router {
     res.render('staff/show', {
       title: record.name,
       person: presentStaff(record, req.t, req.locale, today()),
-      history: history.map((h) => ({ at: h.at.toISOString().slice(0, 16).replace('T', ' '), action: h.action, details: JSON.stringify(h.details) })),
+      history: history.map((h) => presentAuditEntry(h, req.t)),
       passwordLink: undefined,
       passwordLinkHours: PASSWORD_LINK_HOURS,
       today: today(),
@@ -131,7 +132,7 @@ export function rosterRouter(ctx: AppContext): Router {
       title: req.t('staff.passwordLink.title'),
       person: presentStaff(record, req.t, req.locale, today()),
       link: `${ctx.config.baseUrl}/password/${token}`,
-      expiresAt: expiresAt.toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+      expiresAt: localDateTime(expiresAt),
     });
   });
 

@@ -230,7 +230,7 @@ describeGolf('the third-party golf SCORM packages, played in Chromium', () => {
       // The officer's view of the attempt.
       const officerView = await officerAttemptPage(courseId, learner);
       const o = officerView.page;
-      expect(await o.locator('#attempt-status').innerText()).toBe('修了 (completed / passed)');
+      expect(await o.locator('#attempt-status').innerText()).toBe('修了 (完了 / 合格)');
       expect(await o.locator('#attempt-score').innerText()).toBe(`${score}%`);
       expect(await o.locator('#attempt-time').innerText()).toMatch(/^\d+:\d\d(:\d\d)?$/);
       expect(await o.locator('#attempt-time').innerText()).not.toMatch(/^0:00$/);
@@ -306,7 +306,7 @@ describeGolf('the third-party golf SCORM packages, played in Chromium', () => {
     await context.close();
 
     const officerView = await officerAttemptPage(courseId, learner);
-    expect(await officerView.page.locator('#attempt-status').innerText()).toBe('受講中 (completed / failed)');
+    expect(await officerView.page.locator('#attempt-status').innerText()).toBe('受講中 (完了 / 不合格)');
     expect(await officerView.page.locator('#attempt-score').innerText()).toBe(`${score}%`);
     // Not complete: the officer is offered the manual completion form.
     expect(await officerView.page.getByRole('button', { name: '修了にする' }).count()).toBe(1);

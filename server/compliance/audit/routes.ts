@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { AppContext } from '../../app';
 import { allow } from '../../auth/policies';
+import { presentAuditEntry } from './presenter';
 import { recentEntries, verifyAuditChain } from './service';
 
 export function auditRouter(ctx: AppContext): Router {
@@ -11,14 +12,7 @@ export function auditRouter(ctx: AppContext): Router {
     res.render('admin/audit', {
       title: req.t('audit.title'),
       verification,
-      entries: entries.map((e) => ({
-        seq: e.seq,
-        at: e.at.toISOString().slice(0, 19).replace('T', ' ') + ' UTC',
-        actor: e.actorName ?? (e.actorId ? `#${e.actorId}` : req.t('audit.system')),
-        action: e.action,
-        subject: `${e.subjectType}${e.subjectId ? ` #${e.subjectId}` : ''}`,
-        details: JSON.stringify(e.details),
-      })),
+      entries: entries.map((e) => presentAuditEntry(e, req.t)),
     });
   });
 

@@ -1,3 +1,4 @@
+import { localDateTime } from '../../lib/dates';
 import type { Translate } from '../../lib/i18n';
 import type { PackageProblem } from '../package';
 import { problemParams } from '../package';
@@ -27,7 +28,7 @@ export const formatSeconds = (s: number | null | undefined) => {
 };
 
 export const formatScore = (scaled: number | null | undefined) => (scaled === null || scaled === undefined ? '—' : `${Math.round(scaled * 100)}%`);
-export const formatAt = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : '—');
+export const formatAt = localDateTime;
 
 export function presentVersion(v: VersionSummary, course: CourseRow, t: Translate) {
   return {

@@ -8,6 +8,7 @@ import { fiscalYearOf, localDate } from '../../lib/dates';
 import { flash } from '../../lib/http';
 import { idParam, parseWith } from '../../lib/validate';
 import { attemptsForCourse } from '../tracking/service';
+import { builtinZip } from './builtin';
 import { formatAt, formatScore, formatSeconds, presentProblems, presentVersion, STANDARD_LABELS } from './presenter';
 import { CourseSettingsSchema, ResultsQuerySchema, SetVersionSchema, UploadSchema } from './schema';
 import * as courses from './service';
@@ -61,7 +62,7 @@ export function courseAdminRouter(ctx: AppContext): Router {
     const [versions, rows] = await Promise.all([courses.listVersions(db, course.id), attemptsForCourse(db, course.id, year)]);
     res.render('scorm/admin-course', {
       title: course.title,
-      course: { id: course.id, title: course.title, slug: course.slug, attemptLimit: course.attemptLimit ?? '' },
+      course: { id: course.id, title: course.title, slug: course.slug, attemptLimit: course.attemptLimit ?? '', builtin: course.origin === 'builtin' },
       versions: versions.map((v) => presentVersion(v, course, req.t)),
       standardLabels: STANDARD_LABELS,
       year,
@@ -111,6 +112,16 @@ export function courseAdminRouter(ctx: AppContext): Router {
     const zip = await courses.versionZip(db, version.id);
     res.attachment(`${course.slug}-v${version.versionNo}.zip`).type('application/zip').send(zip!.zip);
   });
+
+  // Built-in courses for another LMS: built from the shipped source on demand (deterministic, so the same bytes each time).
+  for (const [file, standard] of [['scorm12', '1.2'], ['scorm2004', '2004']] as const) {
+    router.get(`/admin/courses/:id/export/${file}.zip`, allow('courses:manage'), async (req, res) => {
+      const course = await courses.getCourse(db, idParam(req.params));
+      const zip = course.origin === 'builtin' ? await builtinZip(course.slug, standard) : null;
+      if (!zip) return res.status(404).end();
+      res.attachment(`${course.slug}-${file}.zip`).type('application/zip').send(zip);
+    });
+  }
 
   return router;
 }

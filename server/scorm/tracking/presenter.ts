@@ -50,8 +50,8 @@ export function presentAttempt(d: Awaited<ReturnType<typeof attemptDetail>>, t: 
     versionNo: d.versionNo,
     satisfied: d.attempt.satisfied,
     status: t(d.attempt.satisfied ? 'scorm.status.completed' : d.attempt.completion === 'not attempted' ? 'scorm.status.notStarted' : 'scorm.status.inProgress'),
-    completion: d.attempt.completion,
-    success: d.attempt.success,
+    completion: t(`scorm.completion.${d.attempt.completion}`),
+    success: t(`scorm.success.${d.attempt.success}`),
     score: formatScore(d.attempt.scoreScaled),
     time: formatSeconds(d.attempt.totalSeconds),
     startedAt: formatAt(d.attempt.startedAt),
@@ -63,8 +63,8 @@ export function presentAttempt(d: Awaited<ReturnType<typeof attemptDetail>>, t: 
       const cmi = (state?.cmi ?? {}) as Record<string, string>;
       return {
         title: sco.title,
-        completion: state?.completion ?? 'not attempted',
-        success: state?.success ?? 'unknown',
+        completion: t(`scorm.completion.${state?.completion ?? 'not attempted'}`),
+        success: t(`scorm.success.${state?.success ?? 'unknown'}`),
         scoreRaw: state?.scoreRaw ?? '—',
         scoreScaled: formatScore(state?.scoreScaled),
         time: formatSeconds(state ? state.priorSessionsSeconds + state.sessionSeconds : null),

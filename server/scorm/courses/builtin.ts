@@ -1,0 +1,60 @@
+/**
+ * The four courses that ship with Mamoru (courses/<slug>/). They are built in memory from their
+ * source and imported through the same path as an uploaded package, so they play, track and
+ * version exactly like any other course. The build is deterministic: an unchanged course gives
+ * the same sha256, which the import refuses as "same as latest" — that means "already installed".
+ */
+import path from 'node:path';
+import { buildPackage, type BuildStandard, coursesRoot, CourseSourceError, courseDirs, loadCourse } from '../../../courses/_build';
+import type { Database } from '../../db/client';
+import { AppError } from '../../lib/errors';
+import { importPackage } from './service';
+
+export const BUILTIN_PREFIX = 'mamoru-';
+
+export type InstallOutcome =
+  | { slug: string; status: 'installed' | 'updated'; courseId: number; versionNo: number }
+  | { slug: string; status: 'unchanged' }
+  | { slug: string; status: 'failed'; message: string };
+
+/** Installs (or updates) every course found in `dirs` (default: the folders under courses/). Never throws for one course. */
+export async function installBuiltinCourses(db: Database, dirs: string[] = courseDirs(coursesRoot())): Promise<InstallOutcome[]> {
+  const outcomes: InstallOutcome[] = [];
+  for (const dir of dirs) {
+    const slug = BUILTIN_PREFIX + path.basename(dir);
+    try {
+      const bytes = await buildPackage(loadCourse(dir), '2004');
+      const result = await importPackage(db, null, bytes, { slug, origin: 'builtin', makeCurrent: true });
+      if (!result.ok) {
+        outcomes.push({ slug, status: 'failed', message: result.problems.map((p) => p.code).join(', ') });
+        continue;
+      }
+      outcomes.push({ slug, status: result.created ? 'installed' : 'updated', courseId: result.courseId, versionNo: result.versionNo });
+    } catch (err) {
+      if (err instanceof AppError && err.messageKey === 'scorm.course.sameAsLatest') outcomes.push({ slug, status: 'unchanged' });
+      else outcomes.push({ slug, status: 'failed', message: err instanceof CourseSourceError ? err.problems.join('; ') : (err as Error).message });
+    }
+  }
+  return outcomes;
+}
+
+/** One line per course, for the start-up log and the CLI. */
+export function describeOutcome(o: InstallOutcome): string {
+  switch (o.status) {
+    case 'installed':
+      return `Course ${o.slug}: installed (version ${o.versionNo}).`;
+    case 'updated':
+      return `Course ${o.slug}: updated to version ${o.versionNo}.`;
+    case 'unchanged':
+      return `Course ${o.slug}: already installed, unchanged.`;
+    case 'failed':
+      return `Course ${o.slug}: NOT installed — ${o.message}`;
+  }
+}
+
+/** The zip of a built-in course for another LMS, built from the source on demand; null when there is no such source. */
+export async function builtinZip(courseSlug: string, standard: BuildStandard): Promise<Buffer | null> {
+  if (!courseSlug.startsWith(BUILTIN_PREFIX)) return null;
+  const dir = courseDirs(coursesRoot()).find((d) => path.basename(d) === courseSlug.slice(BUILTIN_PREFIX.length));
+  return dir ? buildPackage(loadCourse(dir), standard) : null;
+}
