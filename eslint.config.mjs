@@ -19,6 +19,11 @@ export default tseslint.config(
     languageOptions: { sourceType: 'script', globals: { window: 'readonly', document: 'readonly', XMLHttpRequest: 'readonly', FormData: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
   },
   {
+    // The course runtime runs inside the SCORM packages, in the learner's browser.
+    files: ['courses/_runtime/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { window: 'readonly', document: 'readonly' } },
+  },
+  {
     files: ['*.js', '*.mjs'],
     languageOptions: { globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly' } },
   },

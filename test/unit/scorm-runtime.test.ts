@@ -1,4 +1,5 @@
 import { deriveState, satisfies } from '../../server/scorm/runtime/derive';
+import { launchCmi } from '../../server/scorm/runtime/launch-data';
 import { durationSeconds, formatDuration, isDuration2004 } from '../../server/scorm/runtime/time';
 import { validateCommit } from '../../server/scorm/runtime/validate';
 import { commit12, commit2004 } from '../support/cmi';
@@ -118,5 +119,23 @@ describe('time formats', () => {
     expect(formatDuration(3723.5, '1.2')).toBe('0001:02:03.50');
     expect(formatDuration(3723.5, '2004')).toBe('PT1H2M3.5S');
     expect(formatDuration(0, '2004')).toBe('PT0S');
+  });
+});
+
+describe('launchCmi', () => {
+  const sco = { masteryScore: 80, completionThreshold: null, scaledPassingScore: null, maxTimeAllowed: null, timeLimitAction: null, dataFromLms: null };
+  const base = { learnerId: 'E1', learnerName: '山田', priorSeconds: 90, firstLaunch: false, review: false, language: 'en', sco };
+
+  it('gives the content the learner id, resume entry after suspend, the earlier time and the UI language', () => {
+    const cmi = launchCmi({ ...base, standard: '1.2', stored: { 'cmi.core.exit': 'suspend', 'cmi.core.lesson_location': 'p3' } }) as Record<string, Record<string, string>>;
+    expect(cmi.core).toMatchObject({ student_id: 'E1', entry: 'resume', lesson_location: 'p3', total_time: '0000:01:30', exit: '' });
+    expect(cmi.student_preference!.language).toBe('en');
+    expect(cmi.student_data!.mastery_score).toBe('80');
+  });
+
+  it('keeps a language the learner chose inside the content, and starts ab-initio the first time', () => {
+    const cmi = launchCmi({ ...base, standard: '2004', firstLaunch: true, stored: { 'cmi.learner_preference.language': 'ja' } }) as Record<string, unknown>;
+    expect(cmi).toMatchObject({ learner_id: 'E1', entry: 'ab-initio', total_time: 'PT1M30S' });
+    expect((cmi.learner_preference as Record<string, string>).language).toBe('ja');
   });
 });

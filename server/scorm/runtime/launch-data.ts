@@ -26,6 +26,8 @@ export interface LaunchContext {
   priorSeconds: number;
   firstLaunch: boolean;
   review: boolean;
+  /** The learner's UI language: content that supports it opens in it unless the learner chose otherwise inside. */
+  language: string;
   sco: { masteryScore: number | null; completionThreshold: number | null; scaledPassingScore: number | null; maxTimeAllowed: string | null; timeLimitAction: string | null; dataFromLms: string | null };
 }
 
@@ -52,10 +54,14 @@ export function launchCmi(c: LaunchContext): Record<string, unknown> {
       exit: '',
       session_time: '00:00:00',
     });
+    const preference = (cmi.student_preference ??= {}) as Record<string, unknown>;
+    if (!preference.language) preference.language = c.language;
     cmi.launch_data = opt(c.sco.dataFromLms);
     cmi.student_data = { mastery_score: opt(c.sco.masteryScore), max_time_allowed: opt(c.sco.maxTimeAllowed), time_limit_action: opt(c.sco.timeLimitAction) };
     return cmi;
   }
+  const preference = (cmi.learner_preference ??= {}) as Record<string, unknown>;
+  if (!preference.language) preference.language = c.language;
   return Object.assign(cmi, {
     learner_id: c.learnerId,
     learner_name: c.learnerName,

@@ -80,6 +80,7 @@ export async function launchSco(db: Database, viewer: Viewer, attemptId: number,
         priorSeconds: review && before ? before.priorSessionsSeconds + before.sessionSeconds : state.priorSessionsSeconds,
         firstLaunch: !before,
         review,
+        language: viewer.locale,
         sco,
       }),
     };

@@ -1,0 +1,147 @@
+/**
+ * Reads and checks one course's source folder. Every problem is collected (not just the first)
+ * and names the file it is in, so an author can fix a course in one pass.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { type CourseMeta, CourseSchema, describeIssues, type LocalText, type Question, QuestionBankSchema } from './schema';
+
+export interface CoursePage {
+  id: string;
+  title: LocalText;
+  html: LocalText;
+  /** Reference ids named in the page's closing `<p class="sources">`. */
+  sources: string[];
+}
+
+export interface CourseSource {
+  dir: string;
+  meta: CourseMeta;
+  pages: CoursePage[];
+  questions: Question[];
+  /** images/<name> -> bytes, sorted by name. */
+  images: { name: string; bytes: Buffer }[];
+}
+
+export class CourseSourceError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Course source is invalid:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'CourseSourceError';
+  }
+}
+
+function readJson(file: string, problems: string[]): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    problems.push(`${file}: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+/** What page fragments must not contain: they are shown inside the course page as they are. */
+const FORBIDDEN: [RegExp, string][] = [
+  [/<script\b/i, 'contains a <script> element'],
+  [/<\/?(html|head|body)\b/i, 'must be a fragment (no <html>, <head> or <body>)'],
+  [/\son[a-z]+\s*=/i, 'contains an inline event handler (on…=)'],
+  [/\b(?:src|href)\s*=\s*["']?\s*(?:[a-z]+:)?\/\//i, 'links to an external URL (content must work offline)'],
+];
+
+function sourcesOf(html: string): string[] {
+  const para = /<p\s+class=["']sources["'][^>]*>([\s\S]*?)<\/p>/i.exec(html);
+  return para ? [...para[1]!.matchAll(/\[([^\]\s]+)\]/g)].map((m) => m[1]!) : [];
+}
+
+function imagesOf(html: string): string[] {
+  return [...html.matchAll(/\b(?:src|href|data)\s*=\s*["'](images\/[^"'#?]+)["']/gi)].map((m) => m[1]!);
+}
+
+export function loadCourse(dir: string): CourseSource {
+  const problems: string[] = [];
+  const courseFile = path.join(dir, 'course.json');
+  const questionsFile = path.join(dir, 'questions.json');
+  const raw = readJson(courseFile, problems) as { pages?: unknown; references?: unknown } | undefined;
+  const metaParse = CourseSchema.safeParse(raw);
+  if (!metaParse.success) problems.push(...describeIssues(metaParse.error).map((p) => `${courseFile}: ${p}`));
+  const bankRaw = fs.existsSync(questionsFile) ? readJson(questionsFile, problems) : (problems.push(`${questionsFile}: missing`), undefined);
+  const bankParse = QuestionBankSchema.safeParse(bankRaw);
+  if (bankRaw !== undefined && !bankParse.success) problems.push(...describeIssues(bankParse.error).map((p) => `${questionsFile}: ${p}`));
+
+  const meta = metaParse.success ? metaParse.data : undefined;
+  const questions = bankParse.success ? bankParse.data : [];
+  const imagesDir = path.join(dir, 'images');
+  const imageNames = fs.existsSync(imagesDir) ? fs.readdirSync(imagesDir).filter((n) => !n.startsWith('.')).sort() : [];
+  const images = imageNames
+    .filter((n) => fs.statSync(path.join(imagesDir, n)).isFile())
+    .map((name) => ({ name, bytes: fs.readFileSync(path.join(imagesDir, name)) }));
+  const pages: CoursePage[] = [];
+
+  if (meta) {
+    if (meta.slug !== path.basename(dir)) problems.push(`${courseFile}: slug "${meta.slug}" differs from the folder name "${path.basename(dir)}"`);
+    const dupPage = meta.pages.map((p) => p.id).find((id, i, all) => all.indexOf(id) !== i);
+    if (dupPage) problems.push(`${courseFile}: page id "${dupPage}" appears twice`);
+    const dupRef = meta.references.map((r) => r.id).find((id, i, all) => all.indexOf(id) !== i);
+    if (dupRef) problems.push(`${courseFile}: reference id "${dupRef}" appears twice`);
+    if (bankParse.success && meta.test.draw > questions.length) {
+      problems.push(`${courseFile}: test.draw ${meta.test.draw} is more than the ${questions.length} questions in questions.json`);
+    }
+  }
+  // Pages are checked even when another part of course.json is wrong, so all problems show at once.
+  const pageList = CourseSchema.shape.pages.safeParse(raw?.pages);
+  const refList = CourseSchema.shape.references.safeParse(raw?.references);
+  const refIds = new Set(refList.success ? refList.data.map((r) => r.id) : []);
+  const imageSet = new Set(images.map((i) => `images/${i.name}`));
+  for (const page of pageList.success ? pageList.data : []) {
+    const html = { ja: '', en: '' };
+    for (const lang of ['ja', 'en'] as const) {
+      const file = path.join(dir, 'pages', `${page.id}.${lang}.html`);
+      if (!fs.existsSync(file)) {
+        problems.push(`${file}: missing (every page needs a .ja.html and an .en.html file)`);
+        continue;
+      }
+      html[lang] = fs.readFileSync(file, 'utf8');
+      for (const [re, why] of FORBIDDEN) if (re.test(html[lang])) problems.push(`${file}: ${why}`);
+      for (const image of imagesOf(html[lang])) if (!imageSet.has(image)) problems.push(`${file}: image ${image} does not exist`);
+      for (const ref of sourcesOf(html[lang])) if (refList.success && !refIds.has(ref)) problems.push(`${file}: source [${ref}] is not in course.json references`);
+    }
+    pages.push({ id: page.id, title: page.title, html, sources: [...new Set([...sourcesOf(html.ja), ...sourcesOf(html.en)])] });
+  }
+  const dupQuestion = questions.map((q) => q.id).find((id, i, all) => all.indexOf(id) !== i);
+  if (dupQuestion) problems.push(`${questionsFile}: question id "${dupQuestion}" appears twice`);
+  if (problems.length > 0 || !meta) throw new CourseSourceError(problems);
+  return { dir, meta, pages, questions, images };
+}
+
+/** Course folders under root: every direct subfolder with a course.json (_runtime, _build, dist have none). */
+export function courseDirs(root: string): string[] {
+  if (!fs.existsSync(root)) return [];
+  return fs
+    .readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && fs.existsSync(path.join(root, d.name, 'course.json')))
+    .map((d) => path.join(root, d.name))
+    .sort();
+}
+
+/** All courses under root; question ids must be unique across courses (interactions are keyed by them). */
+export function loadCourses(root: string): CourseSource[] {
+  const courses: CourseSource[] = [];
+  const problems: string[] = [];
+  for (const dir of courseDirs(root)) {
+    try {
+      courses.push(loadCourse(dir));
+    } catch (err) {
+      if (err instanceof CourseSourceError) problems.push(...err.problems);
+      else throw err;
+    }
+  }
+  const owner = new Map<string, string>();
+  for (const course of courses) {
+    for (const q of course.questions) {
+      const other = owner.get(q.id);
+      if (other) problems.push(`${path.join(course.dir, 'questions.json')}: question id "${q.id}" is also used by ${other}`);
+      owner.set(q.id, course.meta.slug);
+    }
+  }
+  if (problems.length > 0) throw new CourseSourceError(problems);
+  return courses;
+}

@@ -1,0 +1,209 @@
+/*
+ * Mamoru course runtime — the learner side. Renders window.MAMORU_COURSE (written by the build)
+ * one page at a time, then the references and the 確認テスト, and reports through MamoruScorm.
+ */
+(function () {
+  'use strict';
+  var C = window.MAMORU_COURSE;
+  var root = document.getElementById('course');
+  if (!C || !root || !window.MamoruScorm) return;
+
+  var UI = {
+    ja: { pages: 'ページ一覧', prev: '前へ', next: '次へ', ask: '質問する', refs: '参考文献・出典', test: '確認テスト',
+      lang: '言語', seen: '既読', noLms: 'LMS に接続されていません。学習の記録は保存されません。', of: ' / ',
+      testIntro: function (n, p) { return '次の ' + n + ' 問に答えてください。合格は ' + p + '% 以上です。何度でも受け直せます。'; },
+      submit: '採点する', unanswered: 'まだ答えていない問題があります: ', q: '問', score: '得点', passed: '合格です。',
+      failed: '不合格です。解説を読んでから、もう一度受けてください。', yours: 'あなたの答え', right: '正解', correct: '正解',
+      wrong: '不正解', retake: 'もう一度受ける（新しい問題）', restPages: 'まだ開いていないページがあります。すべてのページを読むと修了になります。',
+      done: 'このコースを修了しました。画面を閉じてかまいません。', pageRests: 'このページの出典', published: '発行' },
+    en: { pages: 'Pages', prev: 'Previous', next: 'Next', ask: 'Ask a question', refs: 'References', test: 'Comprehension test',
+      lang: 'Language', seen: 'seen', noLms: 'Not connected to an LMS: your progress is not recorded.', of: ' / ',
+      testIntro: function (n, p) { return 'Answer the following ' + n + ' questions. The pass mark is ' + p + '%. You may retake the test as often as you like.'; },
+      submit: 'Submit answers', unanswered: 'Some questions are not answered yet: ', q: 'Q', score: 'Score', passed: 'You passed.',
+      failed: 'Not passed. Read the explanations, then take the test again.', yours: 'Your answer', right: 'Correct answer', correct: 'Correct',
+      wrong: 'Incorrect', retake: 'Retake the test (new questions)', restPages: 'Some pages are not opened yet. Read every page to complete the course.',
+      done: 'You have completed this course. You may close this window.', pageRests: 'Sources of this page', published: 'Published' },
+  };
+
+  var REFS = C.pages.length;       // index of the references page
+  var TEST = C.pages.length + 1;   // index of the test (last)
+  var started = Date.now();
+  var scorm = window.MamoruScorm.connect(C.standard);
+  var connected = scorm.init();
+  var state = { page: 0, seen: [], lang: 'ja', test: null, best: null };
+
+  // --- state <-> suspend_data (compact: 1.2 allows 4096 characters) -------------------------
+  function encode() {
+    var t = state.test;
+    return JSON.stringify({ p: state.page, v: state.seen.map(function (s) { return s ? 1 : 0; }).join(''), l: state.lang, b: state.best,
+      t: t ? { q: t.q, o: t.o, a: t.a, d: t.done } : null });
+  }
+  function decode(text) {
+    try {
+      var d = JSON.parse(text);
+      if (typeof d.p === 'number' && d.p >= 0 && d.p <= TEST) state.page = d.p;
+      if (typeof d.v === 'string') state.seen = d.v.split('').map(function (c) { return c === '1'; });
+      if (d.l === 'ja' || d.l === 'en') state.lang = d.l;
+      if (typeof d.b === 'number') state.best = d.b;
+      if (d.t && Array.isArray(d.t.q) && d.t.q.every(function (i) { return C.questions[i]; })) {
+        state.test = { q: d.t.q, o: d.t.o, a: d.t.a || [], done: d.t.d === undefined ? null : d.t.d, shown: Date.now(), at: [] };
+      }
+    } catch { /* unreadable: start from the beginning */ }
+  }
+  function pageIndexOf(location) {
+    if (location === '_references') return REFS;
+    if (location === '_test') return TEST;
+    for (var i = 0; i < C.pages.length; i++) if (C.pages[i].id === location) return i;
+    return -1;
+  }
+  function locationOf(i) {
+    return i === REFS ? '_references' : i === TEST ? '_test' : C.pages[i].id;
+  }
+
+  function pickLanguage() {
+    var pref = (connected && scorm.language()) || '';
+    if (/^en/i.test(pref)) return 'en';
+    if (/^ja/i.test(pref)) return 'ja';
+    var m = /[?&]lang=([a-z]{2})/i.exec(window.location.search);
+    return m && m[1].toLowerCase() === 'en' ? 'en' : 'ja';
+  }
+
+  state.lang = pickLanguage();
+  if (connected) {
+    var saved = scorm.suspendData();
+    if (saved) decode(saved);
+    var loc = pageIndexOf(scorm.location());
+    if (loc >= 0) state.page = loc;
+    scorm.markStarted();
+  }
+  while (state.seen.length < C.pages.length) state.seen.push(false);
+  state.seen.length = C.pages.length;
+
+  function allSeen() { return state.seen.every(Boolean); }
+  function testTaken() { return state.best !== null; }
+  function finished() { return allSeen() && state.best !== null && state.best >= C.test.passPercent; }
+
+  function save() {
+    if (!connected) return;
+    scorm.setLocation(locationOf(state.page));
+    scorm.setSuspendData(encode());
+    var seenCount = state.seen.filter(Boolean).length + (testTaken() ? 1 : 0);
+    scorm.setProgress(seenCount / (C.pages.length + 1));
+    // Repeated so that 2004 completion follows when the last page is read after the test.
+    if (testTaken()) scorm.setResult(state.best, state.best >= C.test.passPercent, allSeen());
+    scorm.commit();
+  }
+
+  // --- rendering ------------------------------------------------------------------------------
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    for (var k in attrs || {}) {
+      if (k === 'text') node.textContent = attrs[k];
+      else if (k === 'html') node.innerHTML = attrs[k];
+      else if (k.slice(0, 2) === 'on') node.addEventListener(k.slice(2), attrs[k]);
+      else if (attrs[k] !== null && attrs[k] !== undefined && attrs[k] !== false) node.setAttribute(k, attrs[k] === true ? '' : attrs[k]);
+    }
+    (children || []).forEach(function (c) { if (c) node.appendChild(typeof c === 'string' ? document.createTextNode(c) : c); });
+    return node;
+  }
+  function t() { return UI[state.lang]; }
+  function L(text) { return text[state.lang]; }
+  function titleOf(i) { return i === REFS ? t().refs : i === TEST ? t().test : L(C.pages[i].title); }
+
+  var tocOpen = window.matchMedia && window.matchMedia('(min-width: 56em)').matches;
+
+  function go(i) {
+    state.page = Math.max(0, Math.min(TEST, i));
+    if (state.page < C.pages.length) state.seen[state.page] = true;
+    save();
+    render(true);
+  }
+
+  function header() {
+    var langs = el('div', { class: 'c-lang', role: 'group', 'aria-label': t().lang }, ['ja', 'en'].map(function (code) {
+      return el('button', { type: 'button', lang: code, 'aria-pressed': String(state.lang === code),
+        onclick: function () { state.lang = code; save(); render(false); } }, [code === 'ja' ? '日本語' : 'English']);
+    }));
+    var ask = el('a', { class: 'c-ask', href: 'ask.html', target: '_blank', rel: 'noopener' }, [t().ask]);
+    return el('header', { class: 'c-head' }, [el('p', { class: 'c-title' }, [L(C.title)]), el('div', { class: 'c-tools' }, [langs, ask])]);
+  }
+
+  function toc() {
+    var items = [];
+    for (var i = 0; i <= TEST; i++) {
+      (function (i) {
+        var seen = i < C.pages.length && state.seen[i];
+        var current = i === state.page;
+        items.push(el('li', { class: seen ? 'seen' : null }, [
+          el('button', { type: 'button', 'aria-current': current ? 'page' : null, onclick: function () { go(i); } }, [
+            titleOf(i), seen ? el('span', { class: 'visually-hidden' }, [' (' + t().seen + ')']) : null]),
+        ]));
+      })(i);
+    }
+    var details = el('details', { class: 'c-toc', open: tocOpen }, [
+      el('summary', {}, [t().pages + ' (' + (state.page + 1) + t().of + (TEST + 1) + ')']),
+      el('nav', { 'aria-label': t().pages }, [el('ol', {}, items)]),
+    ]);
+    details.addEventListener('toggle', function () { tocOpen = details.open; });
+    return details;
+  }
+
+  function footer() {
+    return el('nav', { class: 'c-foot', 'aria-label': t().pages }, [
+      el('button', { type: 'button', class: 'c-prev', disabled: state.page === 0, onclick: function () { go(state.page - 1); } }, ['← ' + t().prev]),
+      el('span', { class: 'c-count' }, [(state.page + 1) + t().of + (TEST + 1)]),
+      el('button', { type: 'button', class: 'c-next', disabled: state.page === TEST, onclick: function () { go(state.page + 1); } }, [t().next + ' →']),
+    ]);
+  }
+
+  function references() {
+    var list = el('ol', { class: 'c-refs' }, C.references.map(function (r) {
+      var pub = typeof r.publisher === 'string' ? r.publisher : L(r.publisher);
+      var pages = C.pages.filter(function (p) { return p.sources.indexOf(r.id) >= 0; }).map(function (p) { return L(p.title); });
+      return el('li', { id: 'ref-' + r.id }, [
+        el('p', {}, [el('strong', {}, [L(r.title)]), ' — ' + pub + ', ' + t().published + ' ' + r.date + ' [' + r.id + ']']),
+        r.note ? el('p', {}, [L(r.note)]) : null,
+        pages.length ? el('p', { class: 'c-used' }, [(state.lang === 'ja' ? '使用したページ: ' : 'Used on: ') + pages.join(state.lang === 'ja' ? '、' : '; ')]) : null,
+      ]);
+    }));
+    return [list];
+  }
+
+  function content() {
+    var main = el('main', { class: 'c-main', id: 'c-main', tabindex: '-1' }, [el('h1', { tabindex: '-1' }, [titleOf(state.page)])]);
+    if (!connected) main.appendChild(el('p', { class: 'c-notice', role: 'status' }, [t().noLms]));
+    if (state.page < C.pages.length) main.appendChild(el('div', { class: 'c-page', html: L(C.pages[state.page].html) }));
+    else if (state.page === REFS) references().forEach(function (n) { main.appendChild(n); });
+    else window.MamoruTest.render(main, api);
+    return main;
+  }
+
+  function render(moveFocus) {
+    document.documentElement.lang = state.lang;
+    document.title = titleOf(state.page) + ' — ' + L(C.title);
+    root.textContent = '';
+    root.appendChild(header());
+    root.appendChild(el('div', { class: 'c-body' }, [toc(), content()]));
+    root.appendChild(footer());
+    if (moveFocus) {
+      var h = root.querySelector('h1');
+      if (h) h.focus();
+      window.scrollTo(0, 0);
+    }
+  }
+
+  // What the test module (course-test.js) needs from here.
+  var api = { C: C, state: state, scorm: scorm, ui: t, L: L, el: el, save: save, allSeen: allSeen, rerender: function () { render(true); } };
+
+  function leave() {
+    if (!connected) return;
+    save();
+    scorm.finish((Date.now() - started) / 1000, !finished());
+  }
+  window.addEventListener('pagehide', leave);
+  window.addEventListener('beforeunload', leave);
+
+  if (state.page < C.pages.length) state.seen[state.page] = true;
+  save();
+  render(false);
+})();

@@ -1,0 +1,162 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildPackage, coursesRoot, CourseSourceError, courseDirs, loadCourse, loadCourses } from '../../courses/_build';
+import { analysePackage, readEntry } from '../../server/scorm/package';
+
+const FIXTURE = path.join(__dirname, '..', 'fixtures', 'courses', 'fixture-course');
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** A copy of the fixture in a temp folder, changed by `edit`, for the validation tests. */
+function brokenCopy(edit: (dir: string) => void): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'course-build-'));
+  const dir = path.join(root, 'fixture-course');
+  fs.cpSync(FIXTURE, dir, { recursive: true });
+  edit(dir);
+  return dir;
+}
+const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
+const writeJson = (file: string, value: unknown) => fs.writeFileSync(file, JSON.stringify(value));
+
+function problemsOf(dir: string): string[] {
+  try {
+    loadCourse(dir);
+  } catch (err) {
+    if (err instanceof CourseSourceError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('course source validation', () => {
+  it('accepts the fixture course', () => {
+    const course = loadCourse(FIXTURE);
+    expect(course.pages.map((p) => p.id)).toEqual(['intro', 'backups']);
+    expect(course.pages[0]!.sources).toEqual(['ref-a']);
+    expect(course.questions).toHaveLength(15);
+  });
+
+  it('names the file and the rule for each broken part', () => {
+    const dir = brokenCopy((d) => {
+      const questions = readJson(path.join(d, 'questions.json'));
+      questions[0].answer = 'z';
+      delete questions[1].explanation.en;
+      questions.length = 14;
+      writeJson(path.join(d, 'questions.json'), questions);
+      const course = readJson(path.join(d, 'course.json'));
+      course.test.draw = 7;
+      writeJson(path.join(d, 'course.json'), course);
+      fs.rmSync(path.join(d, 'pages', 'intro.en.html'));
+      fs.rmSync(path.join(d, 'images', 'diagram.svg'));
+      fs.appendFileSync(path.join(d, 'pages', 'intro.ja.html'), '<script>alert(1)</script><img src="https://example.com/x.png">');
+    });
+    const problems = problemsOf(dir).join('\n');
+    expect(problems).toMatch(/questions\.json: .*answer "z" must name exactly one choice/);
+    expect(problems).toMatch(/questions\.json: 1\.explanation\.en/);
+    expect(problems).toMatch(/questions\.json: .*at least 15 questions/);
+    expect(problems).toMatch(/course\.json: test\.draw: test\.draw must be at least 8/);
+    expect(problems).toMatch(/intro\.en\.html: missing/);
+    expect(problems).toMatch(/backups\.ja\.html: image images\/diagram\.svg does not exist/);
+    expect(problems).toMatch(/intro\.ja\.html: contains a <script> element/);
+    expect(problems).toMatch(/intro\.ja\.html: links to an external URL/);
+  });
+
+  it('refuses a draw larger than the bank, an unknown source and a slug that is not the folder', () => {
+    const dir = brokenCopy((d) => {
+      const course = readJson(path.join(d, 'course.json'));
+      course.test.draw = 16;
+      course.slug = 'other';
+      writeJson(path.join(d, 'course.json'), course);
+      fs.writeFileSync(path.join(d, 'pages', 'intro.en.html'), '<h2>x</h2><p class="sources">Sources: [nope]</p>');
+    });
+    const problems = problemsOf(dir).join('\n');
+    expect(problems).toMatch(/test\.draw 16 is more than the 15 questions/);
+    expect(problems).toMatch(/source \[nope\] is not in course\.json references/);
+    expect(problems).toMatch(/slug "other" differs from the folder name/);
+  });
+
+  it('refuses question ids used by two courses', () => {
+    const dir = brokenCopy(() => undefined);
+    const twin = path.join(path.dirname(dir), 'twin-course');
+    fs.cpSync(dir, twin, { recursive: true });
+    writeJson(path.join(twin, 'course.json'), { ...readJson(path.join(twin, 'course.json')), slug: 'twin-course' });
+    expect(() => loadCourses(path.dirname(dir))).toThrow(/question id "fx-01" is also used by fixture-course/);
+  });
+});
+
+describe('built packages', () => {
+  const course = loadCourse(FIXTURE);
+
+  it('SCORM 1.2: imports with no warnings, mastery score 80, every file listed', async () => {
+    const zip = await buildPackage(course, '1.2');
+    const analysis = await analysePackage(zip);
+    if (!analysis.ok) throw new Error(JSON.stringify(analysis.problems));
+    expect(analysis.warnings).toEqual([]);
+    expect(analysis.model.standard).toBe('1.2');
+    expect(analysis.model.schemaVersion).toBe('1.2');
+    expect(analysis.model.scos).toHaveLength(1);
+    expect(analysis.model.scos[0]).toMatchObject({ launchPath: 'index.html', scormType: 'sco', masteryScore: 80 });
+    const files = analysis.entries.filter((e) => !e.isDirectory && e.name !== 'imsmanifest.xml').map((e) => e.name).sort();
+    expect(analysis.model.resources[0]!.files.slice().sort()).toEqual(files);
+    expect(files).toEqual(expect.arrayContaining(['index.html', 'ask.html', 'course-data.js', 'runtime/course.js', 'runtime/scorm.js', 'images/diagram.svg']));
+    const data = (await readEntry(zip, 'course-data.js')).toString();
+    expect(data).toContain('"standard":"1.2"');
+    expect(data).toContain('"fx-15"');
+  });
+
+  it('SCORM 2004 4th: imports with no warnings, scaled passing score 0.8', async () => {
+    const zip = await buildPackage(course, '2004');
+    const analysis = await analysePackage(zip);
+    if (!analysis.ok) throw new Error(JSON.stringify(analysis.problems));
+    expect(analysis.warnings).toEqual([]);
+    expect(analysis.model.standard).toBe('2004-4th');
+    expect(analysis.model.schemaVersion).toBe('2004 4th Edition');
+    expect(analysis.model.scos[0]).toMatchObject({ launchPath: 'index.html', scormType: 'sco', scaledPassingScore: 0.8 });
+    const manifest = (await readEntry(zip, 'imsmanifest.xml')).toString();
+    expect(manifest).toContain('adlcp:scormType="sco"');
+    const ids = [...manifest.matchAll(/identifier="([^"]+)"/g)].map((m) => m[1]);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('is deterministic: the same source gives the same sha256', async () => {
+    for (const standard of ['1.2', '2004'] as const) {
+      const first = await buildPackage(loadCourse(FIXTURE), standard);
+      const second = await buildPackage(loadCourse(FIXTURE), standard);
+      expect(sha(second)).toBe(sha(first));
+    }
+  });
+});
+
+describe('the real courses in courses/', () => {
+  const dirs = courseDirs(coursesRoot());
+
+  it('use question ids that are unique across courses', () => {
+    const owner = new Map<string, string>();
+    for (const dir of dirs) {
+      const file = path.join(dir, 'questions.json');
+      const bank: { id: string }[] = fs.existsSync(file) ? readJson(file) : [];
+      for (const q of bank) {
+        expect(`${q.id} in ${owner.get(q.id) ?? path.basename(dir)}`).toBe(`${q.id} in ${path.basename(dir)}`);
+        owner.set(q.id, path.basename(dir));
+      }
+    }
+  });
+
+  // Each course on its own, so one unfinished course does not hide the state of the others.
+  it.each(dirs.map((d) => [path.basename(d), d]))('%s: both zips import with no warnings; the bank holds the rules', async (slug, dir) => {
+    const course = loadCourse(dir);
+    expect(course.meta.slug).toBe(slug);
+    expect(course.questions.length).toBeGreaterThanOrEqual(15);
+    expect(course.meta.test.draw).toBeGreaterThanOrEqual(8);
+    for (const q of course.questions) {
+      expect(q.choices.filter((c) => c.id === q.answer)).toHaveLength(1);
+      expect(q.explanation.ja.trim() && q.explanation.en.trim()).toBeTruthy();
+    }
+    for (const standard of ['1.2', '2004'] as const) {
+      const analysis = await analysePackage(await buildPackage(course, standard));
+      if (!analysis.ok) throw new Error(`${slug} ${standard}: ${JSON.stringify(analysis.problems)}`);
+      expect(analysis.warnings).toEqual([]);
+    }
+  });
+});
