@@ -18,19 +18,7 @@ async function main() {
   const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
   console.log(`Mamoru is listening on ${config.baseUrl} — database: ${where} — ready in ${Date.now() - started} ms`);
 
-  // After listening (migrations ran in openRuntime): a broken course source must never stop the app.
-  try {
-    for (const o of await installBuiltinCourses(database.db)) (o.status === 'failed' ? console.error : console.log)(describeOutcome(o));
-  } catch (err) {
-    console.error('Built-in courses could not be installed:', err);
-  }
-
-  const setupToken = await issueSetupLinkIfNeeded(database.db, new Date());
-  if (setupToken) {
-    console.log('\nNo administrator yet. Open this one-time link to create the first one (valid 24 hours):');
-    console.log(`\n    ${config.baseUrl}/setup/${setupToken}\n`);
-  }
-
+  // Signals are handled from the moment the server listens, so a stop is always graceful.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -57,6 +45,19 @@ async function main() {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+
+  // Start-up tasks after listening (migrations ran in openRuntime). A broken course source must
+  // never stop the app, and a stop during these tasks is not an error.
+  try {
+    const setupToken = await issueSetupLinkIfNeeded(database.db, new Date());
+    if (setupToken) {
+      console.log('\nNo administrator yet. Open this one-time link to create the first one (valid 24 hours):');
+      console.log(`\n    ${config.baseUrl}/setup/${setupToken}\n`);
+    }
+    for (const o of await installBuiltinCourses(database.db)) (o.status === 'failed' ? console.error : console.log)(describeOutcome(o));
+  } catch (err) {
+    if (!stopping) console.error('A start-up task failed (the app keeps running):', err);
+  }
 }
 
 main().catch((err: unknown) => {

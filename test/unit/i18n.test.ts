@@ -51,6 +51,8 @@ const families: Record<string, string[]> = {
   'staff.filter.status.': Object.keys(statuses),
   'import.preview.': Object.keys(actionKinds),
   'scorm.rule.': [...COMPLETION_RULES],
+  'scorm.completion.': ['completed', 'incomplete', 'not attempted', 'unknown'],
+  'scorm.success.': ['passed', 'failed', 'unknown'],
 };
 
 describe('message catalogs', () => {
