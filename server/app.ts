@@ -6,10 +6,10 @@ import session from 'express-session';
 import helmet from 'helmet';
 import passport from 'passport';
 import { allow, can, type Policy } from './auth/policies';
+import { apiSession } from './auth/api-session';
 import { authRouter } from './auth/routes';
-import { loadViewer } from './auth/service';
+import { sessionViewer } from './auth/service';
 import { DatabaseSessionStore } from './auth/session-store';
-import { cachedViewer, rememberViewer } from './auth/viewer-cache';
 import { auditRouter } from './compliance/audit/routes';
 import type { Config } from './config';
 import type { DatabaseHandle } from './db/client';
@@ -38,6 +38,15 @@ export interface AppContext {
   db: DatabaseHandle['db'];
   clock: Clock;
 }
+
+const SESSION_COOKIE = 'mamoru.sid';
+
+// Multipart bodies are not parsed before the CSRF check, so uploads send the token in a header
+// (fetch) or in the form's action URL (plain form post); the SCORM terminate beacon in its URL.
+const csrfTokenOf = (req: Request) =>
+  (req.headers['x-csrf-token'] as string | undefined) ??
+  (req.body as Record<string, string> | undefined)?._csrf ??
+  (typeof req.query._csrf === 'string' ? req.query._csrf : undefined);
 
 export function createApp(deps: AppDeps): Express {
   const ctx: AppContext = { ...deps, db: deps.database.db, clock: deps.clock ?? systemClock };
@@ -71,54 +80,49 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   const store = new DatabaseSessionStore(ctx.db);
-  const sessionWith = (rolling: boolean) =>
-    session({
-      name: 'mamoru.sid',
-      secret: config.sessionSecret,
-      store,
-      resave: false,
-      saveUninitialized: false,
-      rolling,
-      cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, maxAge: config.sessionMaxAgeMs },
-    });
+  const pageSession = session({
+    name: SESSION_COOKIE,
+    secret: config.sessionSecret,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, maxAge: config.sessionMaxAgeMs },
+  });
 
   const auth = new passport.Passport();
   auth.serializeUser((user, done) => done(null, user.id));
   auth.deserializeUser((id: number, done) => {
-    const cached = cachedViewer(ctx.db, id);
-    if (cached) return done(null, cached);
-    loadViewer(ctx.db, id, ctx.clock())
-      .then((viewer) => {
-        if (viewer) rememberViewer(ctx.db, viewer);
-        done(null, viewer ?? false);
-      })
+    sessionViewer(ctx.db, id, ctx.clock())
+      .then((viewer) => done(null, viewer ?? false))
       .catch((err: unknown) => done(err));
   });
 
   const csrf = csrfSync({
     errorConfig: { statusCode: 403, code: 'EBADCSRFTOKEN', message: 'invalid csrf token' },
-    // Multipart bodies are not parsed before this check, so uploads send the token in a header
-    // (fetch) or in the form's action URL (plain form post).
-    getTokenFromRequest: (req) =>
-      (req.headers['x-csrf-token'] as string | undefined) ??
-      (req.body as Record<string, string> | undefined)?._csrf ??
-      (typeof req.query._csrf === 'string' ? req.query._csrf : undefined),
+    getTokenFromRequest: csrfTokenOf,
   });
 
   // The SCORM run-time API is the hot path (every learner's content commits every few seconds):
-  // it gets only what it needs — the session (without re-sending the cookie each time), the
-  // viewer, the CSRF check — and none of the page machinery below.
+  // it gets only what it needs — the viewer, the CSRF check, keeping the session alive, all
+  // read-only (apiSession) — and none of the page machinery below.
   app.use(
     '/api',
-    sessionWith(false),
-    auth.initialize(),
-    auth.session(),
+    apiSession({
+      cookieName: SESSION_COOKIE,
+      secret: config.sessionSecret,
+      maxAgeMs: config.sessionMaxAgeMs,
+      store,
+      db: ctx.db,
+      clock: ctx.clock,
+      tokenOf: csrfTokenOf,
+      invalidCsrf: csrf.invalidCsrfTokenError,
+    }),
     (req: Request, _res: Response, next: NextFunction) => {
       req.locale = localeOf(req);
       req.t = translator(req.locale);
       next();
     },
-    csrf.csrfSynchronisedProtection,
     trackingApiRouter(ctx),
   );
 
@@ -147,7 +151,7 @@ export function createApp(deps: AppDeps): Express {
   // SCORM 2004 commits may carry 64,000 characters of suspend_data plus 250 interactions.
   app.use(express.json({ limit: '4mb' }));
 
-  app.use(sessionWith(true));
+  app.use(pageSession);
   app.use(auth.initialize());
   app.use(auth.session());
 

@@ -5,7 +5,7 @@ import { localDate } from '../lib/dates';
 import { AppError, conflict } from '../lib/errors';
 import { hashPassword, hashToken, newToken, verifyPassword } from './passwords';
 import type { Viewer } from './policies';
-import { forgetViewer } from './viewer-cache';
+import { cachedViewer, forgetViewer, rememberViewer } from './viewer-cache';
 import * as repo from './repository';
 
 export const LOCK_AFTER_FAILURES = 5;
@@ -45,6 +45,15 @@ export async function loadViewer(db: Database, id: number, now: Date): Promise<V
     locale: row.locale,
     managedDepartmentIds: roles.includes('manager') ? await repo.managedDepartmentIds(db, row.id) : [],
   };
+}
+
+/** The signed-in person behind a session, from the few-second viewer cache when it is there. */
+export async function sessionViewer(db: Database, id: number, now: Date): Promise<Viewer | undefined> {
+  const cached = cachedViewer(db, id);
+  if (cached) return cached;
+  const viewer = await loadViewer(db, id, now);
+  if (viewer) rememberViewer(db, viewer);
+  return viewer;
 }
 
 /** On a fresh install (no administrator with a password) a one-time setup link is issued. */

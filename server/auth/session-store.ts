@@ -15,7 +15,7 @@ const READ_CACHE_MS = 5_000;
 export class DatabaseSessionStore extends session.Store {
   private lastPrune = 0;
   private readonly lastTouch = new Map<string, number>();
-  private readonly recent = new Map<string, { json: string; at: number }>();
+  private readonly recent = new Map<string, { json: string; at: number; parsed?: Readonly<session.SessionData> }>();
 
   constructor(private readonly db: Database) {
     super();
@@ -36,6 +36,19 @@ export class DatabaseSessionStore extends session.Store {
         cb(null, (sess as session.SessionData | undefined) ?? null);
       })
       .catch((err: unknown) => cb(err));
+  }
+
+  /**
+   * The session for reading only (the run-time API's lean chain): served from the same few-second
+   * cache, but parsed once per cache entry instead of copied per request. Callers must not mutate it.
+   */
+  async peek(sid: string): Promise<Readonly<session.SessionData> | null> {
+    const hit = this.recent.get(sid);
+    if (hit && Date.now() - hit.at < READ_CACHE_MS) return (hit.parsed ??= JSON.parse(hit.json) as session.SessionData);
+    const sess = (await repo.getSession(this.db, sid, new Date())) as session.SessionData | undefined;
+    if (!sess) return null;
+    this.remember(sid, sess);
+    return sess;
   }
 
   private remember(sid: string, sess: unknown) {

@@ -26,6 +26,24 @@ export interface DerivedState {
   exit: string | null;
 }
 
+/**
+ * The stored elements deriveState reads to decide status and score (both standards). Session
+ * time, location and exit come from each commit itself.
+ */
+export const STATUS_ELEMENTS = [
+  'cmi.core.lesson_status',
+  'cmi.core.score.raw',
+  'cmi.core.score.min',
+  'cmi.core.score.max',
+  'cmi.completion_status',
+  'cmi.progress_measure',
+  'cmi.success_status',
+  'cmi.score.scaled',
+  'cmi.score.raw',
+  'cmi.score.min',
+  'cmi.score.max',
+] as const;
+
 const num = (v: string | undefined) => (v === undefined || v === '' ? null : Number(v));
 
 /**

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { attempts, courseResults, courseVersions, scos, scoStates, staff } from '../../db/schema';
+import { STATUS_ELEMENTS } from '../runtime/derive';
 
 export type AttemptRow = typeof attempts.$inferSelect;
 export type ScoStateRow = typeof scoStates.$inferSelect;
@@ -162,41 +163,77 @@ export interface CommitWrite {
   exit: string | null | undefined;
 }
 
+/** What the store answers for one written commit: the status elements and derived columns as stored before it. */
+export interface WrittenCommit {
+  /** STATUS_ELEMENTS of the merged CMI (absent ones left out). */
+  status: Record<string, string>;
+  completion: string;
+  success: string;
+  score_raw: number | null;
+  score_min: number | null;
+  score_max: number | null;
+  score_scaled: number | null;
+}
+
+// Built once: the status elements of the merged CMI, returned instead of the whole CMI (which
+// can hold 64,000 characters of suspend_data that nobody on this path reads).
+const statusOfMerged = sql.raw(`jsonb_strip_nulls(jsonb_build_object(${STATUS_ELEMENTS.map((k) => `'${k}', s.cmi -> '${k}'`).join(', ')}))`);
+
 /**
- * One statement: merges the commit's elements into the stored CMI, only for the owner, only in
- * the open session, only when its sequence is newer. Returns the merged CMI and the derived
- * status columns as they were (this statement does not touch them), or nothing when refused.
+ * One statement for a batch of commits to different attempts: merges each commit's elements
+ * into the stored CMI, only for the owner, only in the open session, only when its sequence is
+ * newer, and moves the attempt's time and last activity. Answers, in the order given, what was
+ * written (see WrittenCommit), or undefined for a commit that was refused.
  */
-export async function writeCommit(db: Database, w: CommitWrite) {
-  const keep = (v: string | null | undefined) => v === undefined;
-  // The attempt's time and last activity move with every commit, in the same statement.
+export async function writeCommits(db: Database, batch: CommitWrite[]): Promise<(WrittenCommit | undefined)[]> {
+  const input = batch.map((w, i) => ({
+    i,
+    a: w.attemptId,
+    s: w.scoId,
+    st: w.staffId,
+    n: w.sessionNo,
+    q: w.seq,
+    v: w.values,
+    ss: w.sessionSeconds,
+    l: w.location ?? null,
+    sl: w.location !== undefined,
+    e: w.exit ?? null,
+    se: w.exit !== undefined,
+  }));
+  // The attempts update sees the snapshot before this statement: the SCO just written adds its
+  // new time (sco_seconds), the attempt's other SCOs their stored time. A batch never holds two
+  // commits of one attempt (CommitBatcher), so each attempt row is updated once.
   const result = await db.execute(sql`
-    WITH written AS (
+    WITH input AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb)
+        AS x(i int, a int, s int, st int, n int, q int, v jsonb, ss double precision, l text, sl boolean, e text, se boolean)
+    ), written AS (
       UPDATE ${scoStates} AS s SET
-        cmi = s.cmi || ${JSON.stringify(w.values)}::jsonb,
-        commit_seq = ${w.seq},
-        session_seconds = COALESCE(${w.sessionSeconds}::double precision, s.session_seconds),
-        location = CASE WHEN ${keep(w.location)} THEN s.location ELSE ${w.location ?? null}::text END,
-        exit = CASE WHEN ${keep(w.exit)} THEN s.exit ELSE ${w.exit ?? null}::text END,
+        cmi = s.cmi || x.v,
+        commit_seq = x.q,
+        session_seconds = COALESCE(x.ss, s.session_seconds),
+        location = CASE WHEN x.sl THEN x.l ELSE s.location END,
+        exit = CASE WHEN x.se THEN x.e ELSE s.exit END,
         updated_at = now()
-      FROM ${attempts} AS a
-      WHERE s.attempt_id = ${w.attemptId} AND s.sco_id = ${w.scoId} AND a.id = s.attempt_id AND a.staff_id = ${w.staffId}
-        AND s.session_no = ${w.sessionNo} AND s.commit_seq < ${w.seq}
-      RETURNING s.cmi, s.completion, s.success, s.score_raw, s.score_min, s.score_max, s.score_scaled,
-        s.prior_sessions_seconds + s.session_seconds AS sco_seconds
-    ), attempt AS (
-      UPDATE ${attempts} SET
+      FROM input AS x, ${attempts} AS a
+      WHERE s.attempt_id = x.a AND s.sco_id = x.s AND a.id = x.a AND a.staff_id = x.st
+        AND s.session_no = x.n AND s.commit_seq < x.q
+      RETURNING x.i, s.attempt_id, s.sco_id, ${statusOfMerged} AS status, s.completion, s.success,
+        s.score_raw, s.score_min, s.score_max, s.score_scaled, s.prior_sessions_seconds + s.session_seconds AS sco_seconds
+    ), timed AS (
+      UPDATE ${attempts} AS t SET
         last_activity_at = now(),
-        total_seconds = (SELECT sco_seconds FROM written) + COALESCE((
+        total_seconds = w.sco_seconds + COALESCE((
           SELECT sum(o.prior_sessions_seconds + o.session_seconds) FROM ${scoStates} o
-          WHERE o.attempt_id = ${w.attemptId} AND o.sco_id <> ${w.scoId}), 0)
-      WHERE id = ${w.attemptId} AND EXISTS (SELECT 1 FROM written)
+          WHERE o.attempt_id = w.attempt_id AND o.sco_id <> w.sco_id), 0)
+      FROM written AS w
+      WHERE t.id = w.attempt_id
     )
-    SELECT * FROM written`);
-  const rows = (result as unknown as { rows: Record<string, unknown>[] }).rows;
-  return rows[0] as
-    | { cmi: Record<string, string>; completion: string; success: string; score_raw: number | null; score_min: number | null; score_max: number | null; score_scaled: number | null }
-    | undefined;
+    SELECT i, status, completion, success, score_raw, score_min, score_max, score_scaled FROM written`);
+  const rows = (result as unknown as { rows: (WrittenCommit & { i: number })[] }).rows;
+  const answers: (WrittenCommit | undefined)[] = batch.map(() => undefined);
+  for (const { i, ...written } of rows) answers[i] = written;
+  return answers;
 }
 
 /** Writes the derived status, unless a newer commit has been stored meanwhile (it derives its own). */

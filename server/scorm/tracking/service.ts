@@ -8,6 +8,7 @@ import * as courses from '../courses/repository';
 import { deriveState, satisfies } from '../runtime/derive';
 import { launchCmi } from '../runtime/launch-data';
 import { validateCommit, type CmiProblem, type RuntimeStandard } from '../runtime/validate';
+import { commitBatcherOf } from './commit-batcher';
 import * as repo from './repository';
 
 export const runtimeOf = (standard: string): RuntimeStandard => (standard === '1.2' ? '1.2' : '2004');
@@ -97,11 +98,6 @@ export interface CommitInput {
   terminate?: boolean;
 }
 
-/**
- * Stores one commit in one transaction: ownership, ordering (a late or repeated commit is
- * acknowledged but changes nothing), data-model validation, derived status, and the roll-up
- * to the attempt and to the learner's result for the fiscal year.
- */
 // Attempts never change owner or version, and versions never change: commits look them up once
 // (per database: ids are only unique within one).
 type AttemptMeta = NonNullable<Awaited<ReturnType<typeof repo.attemptMeta>>>;
@@ -134,10 +130,11 @@ async function commitContext(db: Database, attemptId: number, scoId: number) {
 const present = (values: Map<string, string>, key: string) => (values.has(key) ? values.get(key) || null : undefined);
 
 /**
- * Stores one commit. The common case is one statement (merge into the stored CMI, guarded by
- * owner, open session and a newer sequence), so 64 learners committing every few seconds cost
- * the database little. Only when the SCO's status or score changes, or the session ends, is the
- * attempt rolled up — in its own transaction, before the commit is acknowledged.
+ * Stores one commit. The common case is one row of a batched statement (merge into the stored
+ * CMI, guarded by owner, open session and a newer sequence; see CommitBatcher), so 64 learners
+ * committing every few seconds cost the database little. A late or repeated commit is
+ * acknowledged but changes nothing. Only when the SCO's status or score changes, or the session
+ * ends, is the attempt rolled up — in its own transaction, before the commit is acknowledged.
  */
 export async function commitSco(db: Database, viewer: Viewer, input: CommitInput, now: Date): Promise<'applied' | 'stale'> {
   const context = await commitContext(db, input.attemptId, input.scoId);
@@ -150,14 +147,15 @@ export async function commitSco(db: Database, viewer: Viewer, input: CommitInput
   if (input.sessionNo === REVIEW_SESSION) return 'stale';
 
   const v = checked.values;
-  const written = await repo.writeCommit(db, {
+  const values = Object.fromEntries(v);
+  const written = await commitBatcherOf(db).write({
     attemptId: input.attemptId,
     scoId: input.scoId,
     staffId: viewer.id,
     sessionNo: input.sessionNo,
     seq: input.seq,
-    values: Object.fromEntries(v),
-    sessionSeconds: deriveState(standard, Object.fromEntries(v), sco, true).sessionSeconds,
+    values,
+    sessionSeconds: deriveState(standard, values, sco, true).sessionSeconds,
     location: present(v, standard === '1.2' ? 'cmi.core.lesson_location' : 'cmi.location'),
     exit: present(v, standard === '1.2' ? 'cmi.core.exit' : 'cmi.exit'),
   });
@@ -166,7 +164,7 @@ export async function commitSco(db: Database, viewer: Viewer, input: CommitInput
     if (!state || input.sessionNo > state.sessionNo) throw conflict('scorm.commit.noSession');
     return 'stale';
   }
-  const derived = deriveState(standard, written.cmi, sco, true);
+  const derived = deriveState(standard, written.status, sco, true);
   const changed =
     derived.completion !== written.completion ||
     derived.success !== written.success ||
