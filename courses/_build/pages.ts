@@ -4,7 +4,11 @@ import type { CourseSource } from './source';
 
 const html = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-/** The launch file: an empty shell the runtime fills. `?lang=en` in the launch URL picks English. */
+/**
+ * The launch file: an empty shell the runtime fills. `?lang=en` in the launch URL picks English.
+ * #course is not a live region: the runtime re-renders all of it on every page, which a screen
+ * reader would read out whole; it moves focus to the new page's heading instead.
+ */
 export function indexHtml(course: CourseSource): string {
   const { title } = course.meta;
   return `<!DOCTYPE html>
@@ -18,7 +22,7 @@ export function indexHtml(course: CourseSource): string {
 <link rel="stylesheet" href="runtime/course.css">
 </head>
 <body>
-<div id="course" class="course" aria-live="polite"></div>
+<div id="course" class="course"></div>
 <noscript><p>このコースの表示には JavaScript が必要です。 / This course needs JavaScript.</p></noscript>
 <script src="course-data.js"></script>
 <script src="runtime/scorm.js"></script>

@@ -83,7 +83,7 @@
     var C = x.C, st = x.state, test = st.test, t = x.ui(), L = x.L, el = x.el;
     var passed = test.done >= C.test.passPercent;
     main.appendChild(el('div', { class: 'c-result ' + (passed ? 'is-pass' : 'is-fail'), role: 'status' }, [
-      el('p', { class: 'c-score' }, [t.score + ': ' + test.done + '% (' + C.test.passPercent + '%)']),
+      el('p', { class: 'c-score' }, [t.score + ': ' + test.done + '% (' + t.passMark + ' ' + C.test.passPercent + '%)']),
       el('p', {}, [passed ? t.passed : t.failed]),
       passed && !x.allSeen() ? el('p', {}, [t.restPages]) : null,
       passed && x.allSeen() ? el('p', {}, [t.done]) : null,

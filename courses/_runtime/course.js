@@ -12,14 +12,14 @@
     ja: { pages: 'ページ一覧', prev: '前へ', next: '次へ', ask: '質問する', refs: '参考文献・出典', test: '確認テスト',
       lang: '言語', seen: '既読', noLms: 'LMS に接続されていません。学習の記録は保存されません。', of: ' / ',
       testIntro: function (n, p) { return '次の ' + n + ' 問に答えてください。合格は ' + p + '% 以上です。何度でも受け直せます。'; },
-      submit: '採点する', unanswered: 'まだ答えていない問題があります: ', q: '問', score: '得点', passed: '合格です。',
+      submit: '採点する', unanswered: 'まだ答えていない問題があります: ', q: '問', score: '得点', passMark: '合格点', passed: '合格です。',
       failed: '不合格です。解説を読んでから、もう一度受けてください。', yours: 'あなたの答え', right: '正解', correct: '正解',
       wrong: '不正解', retake: 'もう一度受ける（新しい問題）', restPages: 'まだ開いていないページがあります。すべてのページを読むと修了になります。',
       done: 'このコースを修了しました。画面を閉じてかまいません。', pageRests: 'このページの出典', published: '発行' },
     en: { pages: 'Pages', prev: 'Previous', next: 'Next', ask: 'Ask a question', refs: 'References', test: 'Comprehension test',
       lang: 'Language', seen: 'seen', noLms: 'Not connected to an LMS: your progress is not recorded.', of: ' / ',
       testIntro: function (n, p) { return 'Answer the following ' + n + ' questions. The pass mark is ' + p + '%. You may retake the test as often as you like.'; },
-      submit: 'Submit answers', unanswered: 'Some questions are not answered yet: ', q: 'Q', score: 'Score', passed: 'You passed.',
+      submit: 'Submit answers', unanswered: 'Some questions are not answered yet: ', q: 'Q', score: 'Score', passMark: 'pass mark', passed: 'You passed.',
       failed: 'Not passed. Read the explanations, then take the test again.', yours: 'Your answer', right: 'Correct answer', correct: 'Correct',
       wrong: 'Incorrect', retake: 'Retake the test (new questions)', restPages: 'Some pages are not opened yet. Read every page to complete the course.',
       done: 'You have completed this course. You may close this window.', pageRests: 'Sources of this page', published: 'Published' },
@@ -122,7 +122,14 @@
   function header() {
     var langs = el('div', { class: 'c-lang', role: 'group', 'aria-label': t().lang }, ['ja', 'en'].map(function (code) {
       return el('button', { type: 'button', lang: code, 'aria-pressed': String(state.lang === code),
-        onclick: function () { state.lang = code; save(); render(false); } }, [code === 'ja' ? '日本語' : 'English']);
+        onclick: function () {
+          state.lang = code;
+          save();
+          render(false);
+          // The header was rebuilt: keep a keyboard user on the switch they pressed.
+          var pressed = root.querySelector('.c-lang button[lang="' + code + '"]');
+          if (pressed) pressed.focus();
+        } }, [code === 'ja' ? '日本語' : 'English']);
     }));
     var ask = el('a', { class: 'c-ask', href: 'ask.html', target: '_blank', rel: 'noopener' }, [t().ask]);
     return el('header', { class: 'c-head' }, [el('p', { class: 'c-title' }, [L(C.title)]), el('div', { class: 'c-tools' }, [langs, ask])]);

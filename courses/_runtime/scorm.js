@@ -134,7 +134,11 @@
       setProgress: function (fraction) {
         if (is2004) set('', 'cmi.progress_measure', Math.max(0, Math.min(1, fraction)).toFixed(2));
       },
-      /** The test result: score and passed/failed; 2004 completion once every page was seen too. */
+      /**
+       * The test result: score and passed/failed. 2004 completion only once the test is passed
+       * and every page was seen (what the course calls finished): an LMS that counts completion
+       * alone must not count a failed test as the training done.
+       */
       setResult: function (percent, passed, allSeen) {
         set('cmi.core.score.min', 'cmi.score.min', 0);
         set('cmi.core.score.max', 'cmi.score.max', 100);
@@ -142,7 +146,7 @@
         if (is2004) {
           set('', 'cmi.score.scaled', (percent / 100).toFixed(4).replace(/\.?0+$/, '') || '0');
           set('', 'cmi.success_status', passed ? 'passed' : 'failed');
-          set('', 'cmi.completion_status', allSeen ? 'completed' : 'incomplete');
+          set('', 'cmi.completion_status', passed && allSeen ? 'completed' : 'incomplete');
         } else {
           set('cmi.core.lesson_status', '', passed ? 'passed' : 'failed');
         }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext as PlaywrightContext, Page } from 'playwright-core';
 import { issueSetupLinkIfNeeded } from '../../server/auth/service';
-import { describeWithBrowser, screenshot, seriousAxeViolations, startBrowserApp, type BrowserContext } from '../support/browser';
+import { DESKTOP, TABLET, describeWithBrowser, screenshot, seriousAxeViolations, startBrowserApp, type BrowserContext } from '../support/browser';
 
 // A fresh install as a hospital's administrator meets it: the one-time setup link that
 // `npm start` prints, the first administrator, the hospital profile, the roster CSV, a search,
@@ -12,8 +12,6 @@ import { describeWithBrowser, screenshot, seriousAxeViolations, startBrowserApp,
 // jest.config.js sets testTimeout on the e2e project, but Jest reads that option only at the
 // top level; a browser run on a 2-core machine needs more than the default 5 s.
 const TIMEOUT_MS = 120_000;
-const DESKTOP = { width: 1280, height: 900 };
-const TABLET = { width: 800, height: 1280 };
 
 const FAMILIES = [
   ['佐藤', 'さとう'],

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Frame, Page } from 'playwright-core';
 import { importPackage } from '../../server/scorm/courses/service';
-import { describeWithBrowser, screenshot, seriousAxeViolations, startBrowserApp, type BrowserContext } from '../support/browser';
+import { DESKTOP, TABLET, browserSuite, describeWithBrowser, screenshot, seriousAxeViolations, signInWithBrowser, waitUntil, type BrowserContext } from '../support/browser';
 import { makeOfficer, makeStaff } from '../support/factories';
 import { FIXTURES_DIR, GOLF_12, GOLF_2004, attemptRow, stateOf } from '../support/scorm-flow';
 
@@ -11,23 +11,12 @@ import { FIXTURES_DIR, GOLF_12, GOLF_2004, attemptRow, stateOf } from '../suppor
 // project (../shared/fixtures/scorm) and may not be copied into it.
 
 const TIMEOUT_MS = 180_000;
-const DESKTOP = { width: 1280, height: 900 };
-const TABLET = { width: 800, height: 1280 };
 const PACKAGES = [
   { label: '1.2', file: GOLF_12 },
   { label: '2004', file: GOLF_2004 },
 ] as const;
 type Label = (typeof PACKAGES)[number]['label'];
 type Learner = Awaited<ReturnType<typeof makeStaff>>;
-
-/** A condition on state the browser changes asynchronously (a beacon, say), checked until it holds. */
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const fixturesPresent = fs.existsSync(GOLF_12) && fs.existsSync(GOLF_2004);
 if (!fixturesPresent) {
@@ -37,26 +26,13 @@ if (!fixturesPresent) {
 const describeGolf = fixturesPresent ? describeWithBrowser : (name: string, body: () => void) => describe.skip(name, body);
 
 describeGolf('the third-party golf SCORM packages, played in Chromium', () => {
+  const suite = browserSuite({ LOG_LEVEL: 'warn' }, TIMEOUT_MS);
   let ctx: BrowserContext;
   let officer: Learner;
   const courseIds = {} as Record<Label, number>;
-  /** What the server logged while the tests ran: a refused commit is a bug here. */
-  const serverLog: string[] = [];
-  /** API answers that were not 2xx, seen by any page. */
-  const failedApiCalls: string[] = [];
 
   beforeAll(async () => {
-    const warn = console.warn.bind(console);
-    const error = console.error.bind(console);
-    jest.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {
-      serverLog.push(args.map(String).join(' '));
-      warn(...args);
-    });
-    jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
-      serverLog.push(args.map(String).join(' '));
-      error(...args);
-    });
-    ctx = await startBrowserApp({ LOG_LEVEL: 'warn' });
+    ctx = suite.ctx;
     for (const p of PACKAGES) {
       // The quiz is the comprehension test: the rule an officer picks for a tested course. Under
       // the default rule for packages declaring no mastery score ("completed"), a failed quiz
@@ -68,41 +44,7 @@ describeGolf('the third-party golf SCORM packages, played in Chromium', () => {
     officer = await makeOfficer(ctx.db, { name: '山田 責任者' });
   }, TIMEOUT_MS);
 
-  afterAll(async () => {
-    await ctx?.close();
-    jest.restoreAllMocks();
-  }, TIMEOUT_MS);
-
-  afterEach(() => {
-    expect(serverLog.filter((l) => l.includes('[scorm] commit refused') || /^\[[0-9a-f]{8}\]/.test(l))).toEqual([]);
-    expect(failedApiCalls).toEqual([]);
-    serverLog.length = 0;
-    failedApiCalls.length = 0;
-  });
-
-  /** A fresh browser profile, signed in through the login page; dialogs are recorded and accepted. */
-  async function signIn(who: Learner, viewport = DESKTOP) {
-    const context = await ctx.browser.newContext({ viewport, locale: 'ja-JP' });
-    const dialogs: string[] = [];
-    const newPage = async () => {
-      const page = await context.newPage();
-      page.on('dialog', (d) => {
-        dialogs.push(`${d.type()}: ${d.message()}`);
-        void d.accept();
-      });
-      page.on('response', (r) => {
-        if (r.url().includes('/api/') && r.status() >= 400) failedApiCalls.push(`${r.status()} ${r.request().method()} ${r.url()}`);
-      });
-      return page;
-    };
-    const page = await newPage();
-    await page.goto(`${ctx.baseUrl}/login`);
-    await page.locator('#identifier').fill(who.employeeNo);
-    await page.locator('#password').fill(who.password);
-    await page.locator('form[action="/login"] button[type="submit"]').click();
-    await page.waitForURL((u) => u.pathname === '/');
-    return { context, page, dialogs, newPage };
-  }
+  const signIn = (who: Learner, viewport = DESKTOP) => signInWithBrowser(ctx, who, suite.problems, viewport);
 
   /** /courses -> the course -> its start/resume button -> the player, with the golf launch page loaded. */
   async function openPlayer(page: Page, courseId: number, button: string) {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { createApp } from '../../server/app';
 import type { DatabaseHandle } from '../../server/db/client';
 import { testConfig } from './app';
@@ -20,6 +20,11 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
   '--disable-quic',
 ];
+
+/** The screens the app is made for: a desk PC, a 10-inch ward tablet held upright, a phone. */
+export const DESKTOP = { width: 1280, height: 900 };
+export const TABLET = { width: 800, height: 1280 };
+export const PHONE = { width: 390, height: 844 };
 
 export const resultsDir = path.join(__dirname, '..', '..', 'test-results');
 
@@ -106,9 +111,13 @@ export interface AxeViolation {
   nodes: { target: string[]; failureSummary?: string }[];
 }
 
-/** Runs axe-core in the page and returns the serious and critical violations. */
-export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
-  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+/**
+ * Runs axe-core in the page (or one frame: a SCORM course's document) and returns the serious
+ * and critical violations. axe is injected once per document, so a single-page course can be
+ * checked after each re-render without reloading it.
+ */
+export async function seriousAxeViolations(page: Page | Frame): Promise<AxeViolation[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
     const result = await axe.run();
@@ -120,4 +129,88 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
     }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** A condition on state the browser changes asynchronously (a beacon, say), checked until it holds. */
+export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * What went wrong on the server side while learners played: log lines the app wrote through
+ * console.warn / console.error (a refused commit, a request that failed) and API answers that
+ * were not 2xx. Install in beforeAll, `watch` every page, `take` after each test.
+ */
+export function recordServerProblems() {
+  const serverLog: string[] = [];
+  const failedApiCalls: string[] = [];
+  for (const method of ['warn', 'error'] as const) {
+    const original = console[method].bind(console);
+    jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+      serverLog.push(args.map(String).join(' '));
+      original(...args);
+    });
+  }
+  return {
+    watch(page: Page) {
+      page.on('response', (r) => {
+        if (r.url().includes('/api/') && r.status() >= 400) failedApiCalls.push(`${r.status()} ${r.request().method()} ${r.url()}`);
+      });
+    },
+    /** Refused commits, request errors (logged with their request id) and failed API calls since the last call; then forgets them. */
+    take(): string[] {
+      const found = [...serverLog.filter((l) => l.includes('[scorm] commit refused') || /^\[[0-9a-f]{8}\]/.test(l)), ...failedApiCalls];
+      serverLog.length = 0;
+      failedApiCalls.length = 0;
+      return found;
+    },
+  };
+}
+export type ServerProblems = ReturnType<typeof recordServerProblems>;
+
+/**
+ * The app and Chromium for one browser suite, with the check every play-through shares: after
+ * each test, no refused commit and no failed API call. Declare before the suite's own beforeAll
+ * (hooks run in order), and read `suite.ctx` / `suite.problems` from there on.
+ */
+export function browserSuite(env: Record<string, string> = { LOG_LEVEL: 'warn' }, timeoutMs = 180_000) {
+  const suite = {} as { ctx: BrowserContext; problems: ServerProblems };
+  beforeAll(async () => {
+    suite.problems = recordServerProblems();
+    suite.ctx = await startBrowserApp(env);
+  }, timeoutMs);
+  afterAll(async () => {
+    await suite.ctx?.close();
+    jest.restoreAllMocks();
+  }, timeoutMs);
+  afterEach(() => {
+    expect(suite.problems.take()).toEqual([]);
+  });
+  return suite;
+}
+
+/** A fresh browser profile, signed in through the login page; dialogs are recorded and accepted. */
+export async function signInWithBrowser(ctx: BrowserContext, who: { employeeNo: string; password: string }, problems: ServerProblems, viewport: { width: number; height: number }) {
+  const context = await ctx.browser.newContext({ viewport, locale: 'ja-JP' });
+  const dialogs: string[] = [];
+  const newPage = async () => {
+    const page = await context.newPage();
+    page.on('dialog', (d) => {
+      dialogs.push(`${d.type()}: ${d.message()}`);
+      void d.accept();
+    });
+    problems.watch(page);
+    return page;
+  };
+  const page = await newPage();
+  await page.goto(`${ctx.baseUrl}/login`);
+  await page.locator('#identifier').fill(who.employeeNo);
+  await page.locator('#password').fill(who.password);
+  await page.locator('form[action="/login"] button[type="submit"]').click();
+  await page.waitForURL((u) => u.pathname === '/');
+  return { context, page, dialogs, newPage };
 }
