@@ -48,6 +48,14 @@ const csrfTokenOf = (req: Request) =>
   (req.body as Record<string, string> | undefined)?._csrf ??
   (typeof req.query._csrf === 'string' ? req.query._csrf : undefined);
 
+/** Headers for the JSON run-time API: nothing in it may be sniffed, framed, run or cached. */
+function apiHeaders(_req: Request, res: Response, next: NextFunction) {
+  res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+}
+
 export function createApp(deps: AppDeps): Express {
   const ctx: AppContext = { ...deps, db: deps.database.db, clock: deps.clock ?? systemClock };
   const { config } = deps;
@@ -57,6 +65,37 @@ export function createApp(deps: AppDeps): Express {
   app.set('view engine', 'ejs');
   app.set('trust proxy', config.trustProxy ?? false);
   app.disable('x-powered-by');
+
+  const store = new DatabaseSessionStore(ctx.db);
+  const csrf = csrfSync({
+    errorConfig: { statusCode: 403, code: 'EBADCSRFTOKEN', message: 'invalid csrf token' },
+    getTokenFromRequest: csrfTokenOf,
+  });
+
+  // The SCORM run-time API is the hot path (every learner's content commits every few seconds):
+  // it gets only what it needs — the viewer, the CSRF check, keeping the session alive, all
+  // read-only (apiSession) — and none of the page machinery below. It answers JSON only, so
+  // instead of helmet's page headers it gets the few that matter for that.
+  app.use(
+    '/api',
+    apiHeaders,
+    apiSession({
+      cookieName: SESSION_COOKIE,
+      secret: config.sessionSecret,
+      maxAgeMs: config.sessionMaxAgeMs,
+      store,
+      db: ctx.db,
+      clock: ctx.clock,
+      tokenOf: csrfTokenOf,
+      invalidCsrf: csrf.invalidCsrfTokenError,
+    }),
+    (req: Request, _res: Response, next: NextFunction) => {
+      req.locale = localeOf(req);
+      req.t = translator(req.locale);
+      next();
+    },
+    trackingApiRouter(ctx),
+  );
 
   app.use(
     helmet({
@@ -79,7 +118,6 @@ export function createApp(deps: AppDeps): Express {
       hsts: config.secureCookies,
     }),
   );
-  const store = new DatabaseSessionStore(ctx.db);
   const pageSession = session({
     name: SESSION_COOKIE,
     secret: config.sessionSecret,
@@ -98,33 +136,7 @@ export function createApp(deps: AppDeps): Express {
       .catch((err: unknown) => done(err));
   });
 
-  const csrf = csrfSync({
-    errorConfig: { statusCode: 403, code: 'EBADCSRFTOKEN', message: 'invalid csrf token' },
-    getTokenFromRequest: csrfTokenOf,
-  });
 
-  // The SCORM run-time API is the hot path (every learner's content commits every few seconds):
-  // it gets only what it needs — the viewer, the CSRF check, keeping the session alive, all
-  // read-only (apiSession) — and none of the page machinery below.
-  app.use(
-    '/api',
-    apiSession({
-      cookieName: SESSION_COOKIE,
-      secret: config.sessionSecret,
-      maxAgeMs: config.sessionMaxAgeMs,
-      store,
-      db: ctx.db,
-      clock: ctx.clock,
-      tokenOf: csrfTokenOf,
-      invalidCsrf: csrf.invalidCsrfTokenError,
-    }),
-    (req: Request, _res: Response, next: NextFunction) => {
-      req.locale = localeOf(req);
-      req.t = translator(req.locale);
-      next();
-    },
-    trackingApiRouter(ctx),
-  );
 
   app.use(compression());
 

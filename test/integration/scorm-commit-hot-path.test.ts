@@ -133,7 +133,9 @@ describe('the session check in front of the run-time API', () => {
     expect(signed).toMatch(/^s:/);
     for (const forged of [`s:${sid}.AAAA`, sid, `s:${sid}`]) await commitWithCookie(l, encodeURIComponent(forged), 1, 'forged').expect(401);
     expect((await stateOf(ctx.db, l.attemptId, l.scoId))!.location).toBeNull();
-    await commitWithCookie(l, value, 1, 'genuine').expect(200);
+    const res = await commitWithCookie(l, value, 1, 'genuine').expect(200);
+    // JSON only: never sniffed as something else, framed, run or cached.
+    expect(res.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'none'; frame-ancestors 'none'", 'cache-control': 'no-store' });
     expect((await stateOf(ctx.db, l.attemptId, l.scoId))!.location).toBe('genuine');
   });
 

@@ -72,6 +72,27 @@ describe('validateCommit, SCORM 2004', () => {
   it('accepts 64000 characters of suspend_data', () => {
     expect(validateCommit('2004', commit2004({ suspend_data: 'x'.repeat(64000) })).ok).toBe(true);
   });
+
+  it('counts characters as code points: a character outside the BMP is one, however it is encoded', () => {
+    const emoji = '\u{1F3E5}'; // 🏥, two UTF-16 units
+    expect(validateCommit('2004', commit2004({ suspend_data: emoji.repeat(64000) })).ok).toBe(true);
+    expect(validateCommit('2004', commit2004({ suspend_data: emoji.repeat(64001) })).ok).toBe(false);
+    expect(validateCommit('2004', commit2004({ suspend_data: `${'病'.repeat(63999)}${emoji}` })).ok).toBe(true);
+    expect(validateCommit('2004', commit2004({ suspend_data: `${'病'.repeat(64000)}${emoji}` })).ok).toBe(false);
+    // A lone surrogate (broken content) still counts as one character.
+    expect(validateCommit('2004', commit2004({ suspend_data: `${'x'.repeat(63999)}\ud83c` })).ok).toBe(true);
+  });
+
+  it('gives the same verdict for an element path every time (paths are judged once and remembered)', () => {
+    const bad = commit2004({ interactions: { 300: { id: 'q', type: 'choice' } } });
+    for (let i = 0; i < 3; i++) {
+      const r = validateCommit('2004', bad);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.problems[0]!.expects).toMatch(/at most 250 entries/);
+    }
+    const unknown = { cmi: { not_an_element: 'x' } };
+    for (let i = 0; i < 2; i++) expect(validateCommit('2004', unknown)).toMatchObject({ ok: false, problems: [{ element: 'cmi.not_an_element' }] });
+  });
 });
 
 describe('deriveState', () => {

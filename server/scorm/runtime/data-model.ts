@@ -14,7 +14,28 @@ export interface ElementRule {
   expects: string;
 }
 
-const maxLen = (n: number): ElementRule => ({ check: (v) => [...v].length <= n, expects: `at most ${n} characters` });
+/**
+ * Whether a string has at most n characters, counted as SCORM counts them (code points, so a
+ * kanji outside the BMP is one). Without allocating: suspend_data may be 64,000 of them and
+ * arrives every few seconds.
+ */
+export function withinLength(v: string, n: number): boolean {
+  if (v.length <= n) return true; // code points never outnumber UTF-16 units
+  if (v.length > 2 * n) return false;
+  let count = 0;
+  for (let i = 0; i < v.length; i++) {
+    const unit = v.charCodeAt(i);
+    // A high surrogate followed by a low one is a single code point.
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < v.length) {
+      const next = v.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    if (++count > n) return false;
+  }
+  return true;
+}
+
+const maxLen = (n: number): ElementRule => ({ check: (v) => withinLength(v, n), expects: `at most ${n} characters` });
 const vocab = (...words: string[]): ElementRule => ({ check: (v) => words.includes(v), expects: `one of ${words.map((w) => `"${w}"`).join(', ')}` });
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 const decimal = (min: number | null, max: number | null, blankOk = true): ElementRule => ({
@@ -28,7 +49,7 @@ const integer = (min: number, max: number): ElementRule => ({
 const blankOr = (check: Check, expects: string): ElementRule => ({ check: (v) => v === '' || check(v), expects: `${expects} or empty` });
 const IDENTIFIER_12 = /^[\x21-\x7e]{1,255}$/; // CMIIdentifier: no spaces, printable ASCII
 const identifier12: ElementRule = { check: (v) => v === '' || IDENTIFIER_12.test(v), expects: 'an identifier (no spaces, up to 255)' };
-const longIdentifier: ElementRule = { check: (v) => [...v].length <= 4000 && !/\s/.test(v), expects: 'an identifier without spaces (up to 4000)' };
+const longIdentifier: ElementRule = { check: (v) => withinLength(v, 4000) && !/\s/.test(v), expects: 'an identifier without spaces (up to 4000)' };
 
 const STATUS_12 = ['passed', 'completed', 'failed', 'incomplete', 'browsed', 'not attempted'];
 const INTERACTION_TYPES_12 = ['true-false', 'choice', 'fill-in', 'matching', 'performance', 'sequencing', 'likert', 'numeric'];

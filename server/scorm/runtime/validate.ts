@@ -1,4 +1,4 @@
-import { SCORM12, SCORM2004, genericPath, type DataModel } from './data-model';
+import { SCORM12, SCORM2004, genericPath, type DataModel, type ElementRule } from './data-model';
 
 export type RuntimeStandard = '1.2' | '2004';
 
@@ -50,6 +50,37 @@ function arrayProblem(model: DataModel, path: string): string | undefined {
   return undefined;
 }
 
+/** What the data model says of one element path, whatever its value. */
+type PathVerdict = { kind: 'lms-owned' } | { kind: 'unknown' } | { kind: 'array'; issue: string } | { kind: 'writable'; rule: ElementRule };
+
+function verdictOf(model: DataModel, path: string): PathVerdict {
+  if (isLmsOwned(model, path)) return { kind: 'lms-owned' };
+  const rule = model.writable[genericPath(path)];
+  if (!rule) return { kind: 'unknown' };
+  const issue = arrayProblem(model, path);
+  return issue ? { kind: 'array', issue } : { kind: 'writable', rule };
+}
+
+// The same few hundred paths (cmi.interactions.3.result, ...) arrive in every commit of every
+// learner; their verdict depends on the path alone, so it is worked out once.
+const MAX_CACHED_PATHS = 50_000;
+const verdicts = new WeakMap<DataModel, Map<string, PathVerdict>>();
+
+function cachedVerdict(model: DataModel, path: string): PathVerdict {
+  let cache = verdicts.get(model);
+  if (!cache) {
+    cache = new Map();
+    verdicts.set(model, cache);
+  }
+  let verdict = cache.get(path);
+  if (!verdict) {
+    verdict = verdictOf(model, path);
+    if (cache.size >= MAX_CACHED_PATHS) cache.clear();
+    cache.set(path, verdict);
+  }
+  return verdict;
+}
+
 /**
  * Checks every element of a commit against the standard's data model: vocabularies, types,
  * ranges, lengths, time formats, array sizes. Returns the writable values to store, or every
@@ -73,17 +104,17 @@ export function validateCommit(standard: RuntimeStandard, payload: unknown): Cmi
       continue;
     }
     const value = raw === null ? '' : String(raw);
-    if (isLmsOwned(model, path)) continue;
-    const rule = model.writable[genericPath(path)];
-    if (!rule) {
+    const verdict = cachedVerdict(model, path);
+    if (verdict.kind === 'lms-owned') continue;
+    if (verdict.kind === 'unknown') {
       problems.push({ element: path, expects: 'an element of the data model', value: value.slice(0, 40) });
       continue;
     }
-    const arrayIssue = arrayProblem(model, path);
-    if (arrayIssue) {
-      problems.push({ element: path, expects: arrayIssue, value: value.slice(0, 40) });
+    if (verdict.kind === 'array') {
+      problems.push({ element: path, expects: verdict.issue, value: value.slice(0, 40) });
       continue;
     }
+    const rule = verdict.rule;
     if (!rule.check(value)) {
       problems.push({ element: path, expects: rule.expects, value: value.length > 40 ? `${value.slice(0, 40)}… (${value.length} chars)` : value });
       continue;
