@@ -85,8 +85,8 @@
     main.appendChild(el('div', { class: 'c-result ' + (passed ? 'is-pass' : 'is-fail'), role: 'status' }, [
       el('p', { class: 'c-score' }, [t.score + ': ' + test.done + '% (' + t.passMark + ' ' + C.test.passPercent + '%)']),
       el('p', {}, [passed ? t.passed : t.failed]),
-      passed && !x.allSeen() ? el('p', {}, [t.restPages]) : null,
-      passed && x.allSeen() ? el('p', {}, [t.done]) : null,
+      // Shown only once every page is read (course.js locks the test until then): passing finishes.
+      passed ? el('p', {}, [t.done]) : null,
     ]));
     var list = el('ol', { class: 'c-feedback' }, test.q.map(function (qi, n) {
       var question = C.questions[qi];

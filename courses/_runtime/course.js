@@ -1,6 +1,7 @@
 /*
  * Mamoru course runtime — the learner side. Renders window.MAMORU_COURSE (written by the build)
- * one page at a time, then the references and the 確認テスト, and reports through MamoruScorm.
+ * one page at a time, then the references and the 確認テスト (open once every page is read), and
+ * reports through MamoruScorm.
  */
 (function () {
   'use strict';
@@ -14,14 +15,20 @@
       testIntro: function (n, p) { return '次の ' + n + ' 問に答えてください。合格は ' + p + '% 以上です。何度でも受け直せます。'; },
       submit: '採点する', unanswered: 'まだ答えていない問題があります: ', q: '問', score: '得点', passMark: '合格点', passed: '合格です。',
       failed: '不合格です。解説を読んでから、もう一度受けてください。', yours: 'あなたの答え', right: '正解', correct: '正解',
-      wrong: '不正解', retake: 'もう一度受ける（新しい問題）', restPages: 'まだ開いていないページがあります。すべてのページを読むと修了になります。',
+      wrong: '不正解', retake: 'もう一度受ける（新しい問題）',
+      locked: '確認テストは、すべてのページを読むと受けられます。まだ開いていない次のページを先に読んでください。',
+      lockedShort: 'すべてのページを読むと受けられます',
+      read: function (n, total) { return '既読 ' + n + ' / ' + total + ' ページ'; },
       done: 'このコースを修了しました。画面を閉じてかまいません。', pageRests: 'このページの出典', published: '発行' },
     en: { pages: 'Pages', prev: 'Previous', next: 'Next', ask: 'Ask a question', refs: 'References', test: 'Comprehension test',
-      lang: 'Language', seen: 'seen', noLms: 'Not connected to an LMS: your progress is not recorded.', of: ' / ',
+      lang: 'Language', seen: 'read', noLms: 'Not connected to an LMS: your progress is not recorded.', of: ' / ',
       testIntro: function (n, p) { return 'Answer the following ' + n + ' questions. The pass mark is ' + p + '%. You may retake the test as often as you like.'; },
       submit: 'Submit answers', unanswered: 'Some questions are not answered yet: ', q: 'Q', score: 'Score', passMark: 'pass mark', passed: 'You passed.',
       failed: 'Not passed. Read the explanations, then take the test again.', yours: 'Your answer', right: 'Correct answer', correct: 'Correct',
-      wrong: 'Incorrect', retake: 'Retake the test (new questions)', restPages: 'Some pages are not opened yet. Read every page to complete the course.',
+      wrong: 'Incorrect', retake: 'Retake the test (new questions)',
+      locked: 'The comprehension test opens once you have read every page. Read these pages first:',
+      lockedShort: 'Opens once every page is read',
+      read: function (n, total) { return n + ' of ' + total + ' pages read'; },
       done: 'You have completed this course. You may close this window.', pageRests: 'Sources of this page', published: 'Published' },
   };
 
@@ -38,6 +45,7 @@
     return JSON.stringify({ p: state.page, v: state.seen.map(function (s) { return s ? 1 : 0; }).join(''), l: state.lang, b: state.best,
       t: t ? { q: t.q, o: t.o, a: t.a, d: t.done } : null });
   }
+  /** Reads saved state into `state`; true when it held the visited pages (`v`). */
   function decode(text) {
     try {
       var d = JSON.parse(text);
@@ -48,7 +56,10 @@
       if (d.t && Array.isArray(d.t.q) && d.t.q.every(function (i) { return C.questions[i]; })) {
         state.test = { q: d.t.q, o: d.t.o, a: d.t.a || [], done: d.t.d === undefined ? null : d.t.d, shown: Date.now(), at: [] };
       }
-    } catch { /* unreadable: start from the beginning */ }
+      return typeof d.v === 'string';
+    } catch {
+      return false; // unreadable: start from the beginning
+    }
   }
   function pageIndexOf(location) {
     if (location === '_references') return REFS;
@@ -69,15 +80,22 @@
   }
 
   state.lang = pickLanguage();
+  var hadVisited = false;
   if (connected) {
     var saved = scorm.suspendData();
-    if (saved) decode(saved);
+    hadVisited = saved ? decode(saved) : false;
     var loc = pageIndexOf(scorm.location());
     if (loc >= 0) state.page = loc;
     scorm.markStarted();
   }
+  // A bitmap from an older version of the course is padded (new pages unread) or cut.
   while (state.seen.length < C.pages.length) state.seen.push(false);
   state.seen.length = C.pages.length;
+  // The runtime has always saved `v` with its state, so a resumed attempt without it lost its
+  // suspend_data but kept the bookmark. Next is how learners move, so the pages up to the
+  // bookmark (all of them, if it is the references or the test) count as read: a learner
+  // mid-course does not have to read them again to open the test.
+  if (!hadVisited) for (var i = 0; i <= Math.min(state.page, C.pages.length - 1); i++) state.seen[i] = true;
 
   function allSeen() { return state.seen.every(Boolean); }
   function testTaken() { return state.best !== null; }
@@ -89,8 +107,10 @@
     scorm.setSuspendData(encode());
     var seenCount = state.seen.filter(Boolean).length + (testTaken() ? 1 : 0);
     scorm.setProgress(seenCount / (C.pages.length + 1));
-    // Repeated so that 2004 completion follows when the last page is read after the test.
-    if (testTaken()) scorm.setResult(state.best, state.best >= C.test.passPercent, allSeen());
+    // Only once every page is read: SCORM 1.2 has one status and the LMS passes a 1.2 learner on
+    // the score alone (mastery score). The test is locked until then; a result from before the
+    // lock (an attempt begun with an older runtime) is reported when the last page is read.
+    if (testTaken() && allSeen()) scorm.setResult(state.best, state.best >= C.test.passPercent);
     scorm.commit();
   }
 
@@ -106,6 +126,8 @@
     (children || []).forEach(function (c) { if (c) node.appendChild(typeof c === 'string' ? document.createTextNode(c) : c); });
     return node;
   }
+  /** Text for screen readers only. */
+  function hidden(text) { return el('span', { class: 'visually-hidden' }, [text]); }
   function t() { return UI[state.lang]; }
   function L(text) { return text[state.lang]; }
   function titleOf(i) { return i === REFS ? t().refs : i === TEST ? t().test : L(C.pages[i].title); }
@@ -141,15 +163,20 @@
       (function (i) {
         var seen = i < C.pages.length && state.seen[i];
         var current = i === state.page;
-        items.push(el('li', { class: seen ? 'seen' : null }, [
+        var locked = i === TEST && !allSeen();
+        items.push(el('li', { class: seen ? 'seen' : locked ? 'locked' : null }, [
           el('button', { type: 'button', 'aria-current': current ? 'page' : null, onclick: function () { go(i); } }, [
-            titleOf(i), seen ? el('span', { class: 'visually-hidden' }, [' (' + t().seen + ')']) : null]),
+            titleOf(i), seen ? hidden(' (' + t().seen + ')') : null,
+            // On a line of its own; the hidden brackets keep it apart from the title when read out.
+            locked ? el('span', { class: 'c-toc-note' }, [hidden(' ('), t().lockedShort, hidden(')')]) : null]),
         ]));
       })(i);
     }
     var details = el('details', { class: 'c-toc', open: tocOpen }, [
       el('summary', {}, [t().pages + ' (' + (state.page + 1) + t().of + (TEST + 1) + ')']),
-      el('nav', { 'aria-label': t().pages }, [el('ol', {}, items)]),
+      el('nav', { 'aria-label': t().pages }, [
+        el('p', { class: 'c-read' }, [t().read(state.seen.filter(Boolean).length, C.pages.length)]),
+        el('ol', {}, items)]),
     ]);
     details.addEventListener('toggle', function () { tocOpen = details.open; });
     return details;
@@ -181,8 +208,19 @@
     if (!connected) main.appendChild(el('p', { class: 'c-notice', role: 'status' }, [t().noLms]));
     if (state.page < C.pages.length) main.appendChild(el('div', { class: 'c-page', html: L(C.pages[state.page].html) }));
     else if (state.page === REFS) references().forEach(function (n) { main.appendChild(n); });
+    else if (!allSeen()) unreadPages().forEach(function (n) { main.appendChild(n); });
     else window.MamoruTest.render(main, api);
     return main;
+  }
+
+  /** The locked test: which pages are left, each a link there (an anchor, so Enter follows it). */
+  function unreadPages() {
+    var links = [];
+    C.pages.forEach(function (p, i) {
+      if (state.seen[i]) return;
+      links.push(el('li', {}, [el('a', { href: '#' + p.id, onclick: function (e) { e.preventDefault(); go(i); } }, [L(p.title)])]));
+    });
+    return [el('p', { class: 'c-locked' }, [t().locked]), el('ul', { class: 'c-unread' }, links)];
   }
 
   function render(moveFocus) {
@@ -200,7 +238,7 @@
   }
 
   // What the test module (course-test.js) needs from here.
-  var api = { C: C, state: state, scorm: scorm, ui: t, L: L, el: el, save: save, allSeen: allSeen, rerender: function () { render(true); } };
+  var api = { C: C, state: state, scorm: scorm, ui: t, L: L, el: el, save: save, rerender: function () { render(true); } };
 
   function leave() {
     if (!connected) return;

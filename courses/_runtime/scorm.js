@@ -135,18 +135,18 @@
         if (is2004) set('', 'cmi.progress_measure', Math.max(0, Math.min(1, fraction)).toFixed(2));
       },
       /**
-       * The test result: score and passed/failed. 2004 completion only once the test is passed
-       * and every page was seen (what the course calls finished): an LMS that counts completion
-       * alone must not count a failed test as the training done.
+       * The test result: score and passed/failed, reported only once every page was read (the
+       * course locks the test until then). 2004 completion only with a passed test: an LMS that
+       * counts completion alone must not count a failed test as the training done.
        */
-      setResult: function (percent, passed, allSeen) {
+      setResult: function (percent, passed) {
         set('cmi.core.score.min', 'cmi.score.min', 0);
         set('cmi.core.score.max', 'cmi.score.max', 100);
         set('cmi.core.score.raw', 'cmi.score.raw', percent);
         if (is2004) {
           set('', 'cmi.score.scaled', (percent / 100).toFixed(4).replace(/\.?0+$/, '') || '0');
           set('', 'cmi.success_status', passed ? 'passed' : 'failed');
-          set('', 'cmi.completion_status', passed && allSeen ? 'completed' : 'incomplete');
+          set('', 'cmi.completion_status', passed ? 'completed' : 'incomplete');
         } else {
           set('cmi.core.lesson_status', '', passed ? 'passed' : 'failed');
         }

@@ -12,9 +12,10 @@ import { attemptRow, resultOf, stateOf } from '../support/scorm-flow';
 
 // Our four courses (courses/<slug>/), built into SCORM 1.2 and SCORM 2004 4th ed. zips and
 // played to the end in Chromium by a Japanese- and an English-speaking learner: language from
-// the app, the on-page switch, the bookmark across a reload, a failed 確認テスト, a passing
-// retake — each checked in the database, where the officer's evidence comes from. The zips are
-// built from source here (as on first start), so a clean clone needs no `npm run courses:build`.
+// the app, the on-page switch, the bookmark and the pages read across a reload, the 確認テスト
+// locked until every page is read, a failed test, a passing retake — each checked in the
+// database, where the officer's evidence comes from. The zips are built from source here (as
+// on first start), so a clean clone needs no `npm run courses:build`.
 
 const TIMEOUT_MS = 120_000;
 const STANDARDS = ['1.2', '2004'] as const;
@@ -47,9 +48,9 @@ const COURSES: Course[] = courseDirs(coursesRoot()).map((dir) => ({
 }));
 
 /** What the runtime itself writes (courses/_runtime/course.js), to know the page is in the right language. */
-const RUNTIME: Record<Lang, { refs: string; test: string; passMark: string; submit: string; retake: string; passed: string; failed: string; unanswered: string; question: RegExp }> = {
-  ja: { refs: '参考文献・出典', test: '確認テスト', passMark: '合格点', submit: '採点する', retake: 'もう一度受ける（新しい問題）', passed: '合格です。', failed: '不合格です。', unanswered: 'まだ答えていない問題があります', question: /^問(\d+)\. / },
-  en: { refs: 'References', test: 'Comprehension test', passMark: 'pass mark', submit: 'Submit answers', retake: 'Retake the test (new questions)', passed: 'You passed.', failed: 'Not passed.', unanswered: 'Some questions are not answered yet', question: /^Q(\d+)\. / },
+const RUNTIME: Record<Lang, { refs: string; test: string; passMark: string; submit: string; retake: string; passed: string; failed: string; unanswered: string; locked: string; question: RegExp }> = {
+  ja: { refs: '参考文献・出典', test: '確認テスト', passMark: '合格点', submit: '採点する', retake: 'もう一度受ける（新しい問題）', passed: '合格です。', failed: '不合格です。', unanswered: 'まだ答えていない問題があります', locked: 'すべてのページを読むと受けられます', question: /^問(\d+)\. / },
+  en: { refs: 'References', test: 'Comprehension test', passMark: 'pass mark', submit: 'Submit answers', retake: 'Retake the test (new questions)', passed: 'You passed.', failed: 'Not passed.', unanswered: 'Some questions are not answered yet', locked: 'opens once you have read every page', question: /^Q(\d+)\. / },
 };
 const OTHER: Record<Lang, Lang> = { ja: 'en', en: 'ja' };
 
@@ -176,6 +177,23 @@ describeWithBrowser('our four courses, played in Chromium under SCORM 1.2 and 20
     return answered;
   }
 
+  /**
+   * The test page while pages are unread: the message, a link to each unread page (in course
+   * order) and no question; in the table of contents, the read pages ticked and the test marked.
+   */
+  async function expectTestLocked(frame: Frame, course: Course, lang: Lang, read: number[]) {
+    await expectHeading(frame, RUNTIME[lang].test);
+    expect(await frame.locator('#course .c-locked').innerText()).toContain(RUNTIME[lang].locked);
+    const unread = course.pages.filter((_, i) => !read.includes(i)).map((p) => ({ title: p.title[lang], href: `#${p.id}` }));
+    const links = await frame.locator('#course ul.c-unread a').evaluateAll((as) => as.map((a) => ({ title: a.textContent, href: a.getAttribute('href') })));
+    expect(links).toEqual(unread);
+    expect(await frame.locator('#course form, #course fieldset, #course input').count()).toBe(0);
+    expect(await tocMarks(frame)).toEqual([...course.pages.map((_, i) => (read.includes(i) ? 'seen' : '')), '', 'locked']);
+  }
+
+  /** Each entry of the table of contents as marked: 'seen' (a page read), 'locked' (the test), ''. */
+  const tocMarks = (frame: Frame) => frame.locator('.c-toc li').evaluateAll((lis) => lis.map((li) => li.className));
+
   /** The score on the result view: "得点: 50% (合格点 80%)". */
   async function shownScore(frame: Frame, lang: Lang, passPercent: number): Promise<number> {
     const text = await frame.locator('.c-score').innerText();
@@ -249,6 +267,25 @@ describeWithBrowser('our four courses, played in Chromium under SCORM 1.2 and 20
           await ask.close();
         }
 
+        if (withAxe) {
+          // The test stays locked until every page is read: opened from the contents now, it
+          // lists the unread pages instead of questions, and the LMS has no score, no pass.
+          await frame.locator('.c-toc li.locked button').click();
+          await expectTestLocked(frame, course, lang, [0]);
+          await noSeriousAxe(frame, `${course.slug} ${lang} test locked`);
+          await waitUntil('the bookmark on the test', async () => (await stateOf(ctx.db, attemptId, scoId))?.location === '_test');
+          const locked = (await stateOf(ctx.db, attemptId, scoId))!;
+          expect({ completion: locked.completion, success: locked.success, scoreRaw: locked.scoreRaw }).toEqual({ completion: 'incomplete', success: 'unknown', scoreRaw: null });
+          const lockedCmi = locked.cmi as Record<string, string>;
+          expect(standard === '1.2' ? lockedCmi['cmi.core.lesson_status'] : lockedCmi['cmi.completion_status']).toBe('incomplete');
+          // A link (by keyboard) opens its page; then back to the first to read them in order.
+          await frame.locator('#course ul.c-unread a').first().press('Enter');
+          await expectHeading(frame, titles[1]!);
+          expect(await frame.locator('.c-toc li.seen').count()).toBe(2);
+          await frame.locator('.c-foot .c-prev').click();
+          await expectHeading(frame, titles[0]!);
+        }
+
         // Forward through every page to the test; half-way, the other language and a reload.
         const middle = Math.floor(course.pages.length / 2);
         for (let i = 0; i < titles.length - 1; i++) {
@@ -269,11 +306,32 @@ describeWithBrowser('our four courses, played in Chromium under SCORM 1.2 and 20
               return s?.location === locations[i] && suspendData.includes(`"l":"${OTHER[lang]}"`);
             });
 
+            // The runs without axe resume from suspend_data lacking the pages read (`v`), as an
+            // LMS that lost it would hand it back: the pages up to the bookmark count as read.
+            let withoutRead = false;
+            if (!withAxe) {
+              await page.route(
+                '**/api/attempts/*/scos/*/launch',
+                async (route) => {
+                  const response = await route.fetch();
+                  const launch = (await response.json()) as { cmi: { suspend_data: string } };
+                  const saved = JSON.parse(launch.cmi.suspend_data) as Record<string, unknown>;
+                  withoutRead = typeof saved.v === 'string';
+                  delete saved.v;
+                  await route.fulfill({ response, json: { ...launch, cmi: { ...launch.cmi, suspend_data: JSON.stringify(saved) } } });
+                },
+                { times: 1 },
+              );
+            }
+
             // A reload mid-course: back on the same page, in the language the learner chose inside.
             await page.reload();
             frame = await courseFrame(page);
             await expectHeading(frame, course.pages[i]!.title[OTHER[lang]]);
             expect((await stateOf(ctx.db, attemptId, scoId))!.location).toBe(locations[i]);
+            expect(withoutRead).toBe(!withAxe);
+            // The pages read so far are still ticked in the new session.
+            expect(await tocMarks(frame)).toEqual([...course.pages.map((_, n) => (n <= i ? 'seen' : '')), '', 'locked']);
             await frame.locator(`.c-lang button[lang="${lang}"]`).click();
             await expectHeading(frame, titles[i]!);
             expect(await htmlLang(frame)).toBe(lang);
@@ -285,6 +343,8 @@ describeWithBrowser('our four courses, played in Chromium under SCORM 1.2 and 20
         const R = RUNTIME[lang];
         await expectHeading(frame, R.test);
         expect(await frame.locator('.c-foot .c-next').isDisabled()).toBe(true);
+        // Every page read: the test is open.
+        expect(await frame.locator('.c-toc li.locked, #course .c-locked').count()).toBe(0);
         if (withAxe) {
           await noSeriousAxe(frame, `${course.slug} ${lang} test form`);
           await frame.getByRole('button', { name: R.submit, exact: true }).click();
