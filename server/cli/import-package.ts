@@ -15,16 +15,17 @@ export const importPackageCommand: Command = {
       console.error('Give the zip file: import-package <file.zip>');
       return 1;
     }
-    let bytes: Buffer;
+    // Imported from the file itself, piece by piece: a package of hundreds of megabytes is never read into memory whole.
     try {
-      bytes = fs.readFileSync(file);
+      fs.accessSync(file, fs.constants.R_OK);
+      if (!fs.statSync(file).isFile()) throw new Error('not a file');
     } catch (err) {
       console.error(`Cannot read ${file}: ${(err as Error).message}`);
       return 1;
     }
     const slug = typeof options.course === 'string' ? options.course : undefined;
     const existing = slug ? await findCourseBySlugOrNull(database.db, slug) : undefined;
-    const result = await importPackage(database.db, null, bytes, {
+    const result = await importPackage(database.db, null, file, {
       ...(existing ? { courseId: existing.id } : slug ? { slug } : {}),
       makeCurrent: options['keep-current'] !== true,
     });

@@ -18,7 +18,8 @@ export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 export interface DatabaseHandle {
   db: Database;
   driver: 'pglite' | 'postgres';
-  migrate(): Promise<void>;
+  /** Applies the migrations not yet applied (from another folder only in tests of a migration). */
+  migrate(migrationsFolder?: string): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -27,6 +28,19 @@ export type DatabaseTarget =
   | { databaseUrl: string; poolSize?: number }
   | { dataDir: string }
   | { pglite: PGlite };
+
+const BYTEA_OID = 17;
+
+/**
+ * Options for every PGlite the app opens. PGlite's own bytea handling converts byte by byte
+ * through JavaScript arrays: about 2 s and hundreds of megabytes of garbage for each 4 MB part
+ * of a course zip. Buffer's native hex does the same conversion (same '\x' text format) some
+ * twenty times faster.
+ */
+export const PGLITE_OPTIONS = {
+  serializers: { [BYTEA_OID]: (v: Uint8Array) => `\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}` },
+  parsers: { [BYTEA_OID]: (text: string) => Buffer.from(text.slice(2), 'hex') },
+};
 
 // Serialises migrations when several instances start against one PostgreSQL server.
 const MIGRATION_LOCK_KEY = 727_001;
@@ -39,15 +53,15 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
   } else {
     const dir = path.join(target.dataDir, 'pglite');
     fs.mkdirSync(dir, { recursive: true });
-    client = new PGlite(dir);
+    client = new PGlite(dir, PGLITE_OPTIONS);
   }
   await client.waitReady;
   const db = drizzlePglite(client, { schema }) as unknown as Database;
   return {
     db,
     driver: 'pglite',
-    migrate: async () => {
-      await migratePglite(drizzlePglite(client), { migrationsFolder: migrationsDir });
+    migrate: async (migrationsFolder = migrationsDir) => {
+      await migratePglite(drizzlePglite(client), { migrationsFolder });
     },
     ping: async () => {
       await client.query('select 1');
@@ -69,11 +83,11 @@ async function openPostgres(connectionString: string, max: number): Promise<Data
   return {
     db,
     driver: 'postgres',
-    migrate: async () => {
+    migrate: async (migrationsFolder = migrationsDir) => {
       const conn = await pool.connect();
       try {
         await conn.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-        await migratePg(drizzlePg(conn), { migrationsFolder: migrationsDir });
+        await migratePg(drizzlePg(conn), { migrationsFolder });
       } finally {
         await conn.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
         conn.release();

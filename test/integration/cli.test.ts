@@ -8,8 +8,9 @@ import path from 'node:path';
 import { asc, eq } from 'drizzle-orm';
 import pg from 'pg';
 import { openDatabase, type DatabaseHandle } from '../../server/db/client';
-import { rosterImports, staff } from '../../server/db/schema';
+import { courses, courseVersionParts, courseVersions, rosterImports, staff } from '../../server/db/schema';
 import { withDatabaseName } from '../support/global-setup';
+import { buildPackage, LAUNCH_HTML, singleSco12 } from '../support/scorm-packages';
 
 const root = path.resolve(__dirname, '../..');
 // The same as `npx tsx`, without npx's start-up cost on every launch.
@@ -129,5 +130,39 @@ describe('mamoru import-staff', () => {
     const res = await mamoru('import-staff', path.join(dir, 'missing.csv'));
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('Cannot read');
+  });
+});
+
+describe('mamoru import-package', () => {
+  it('imports a package from its file in parts, refuses a broken one, and says which file it cannot read', async () => {
+    const media = crypto.randomBytes(5 * 1024 * 1024); // more than one 4 MB part
+    const bytes = await buildPackage({ ...singleSco12({ title: 'CLI の教材' }), files: { 'shared/launchpage.html': LAUNCH_HTML, 'media/clip.mp4': media }, compress: false });
+    const file = path.join(dir, 'package.zip');
+    fs.writeFileSync(file, bytes);
+    const run = await mamoru('import-package', file, '--course', 'cli-course');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Created course 1 \(course id \d+, version id \d+\)\./);
+
+    const broken = path.join(dir, 'broken.zip');
+    fs.writeFileSync(broken, await buildPackage({ ...singleSco12({ href: 'shared/start.html' }) }));
+    const refused = await mamoru('import-package', broken, '--course', 'cli-course');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('shared/start.html');
+
+    const missing = await mamoru('import-package', path.join(dir, 'missing.zip'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('Cannot read');
+
+    const stored = await inspect(async (db) => {
+      const [course] = await db.select().from(courses).where(eq(courses.slug, 'cli-course'));
+      const versions = await db.select({ id: courseVersions.id, sizeBytes: courseVersions.sizeBytes }).from(courseVersions).where(eq(courseVersions.courseId, course!.id));
+      const parts = await db.select({ bytes: courseVersionParts.bytes }).from(courseVersionParts).where(eq(courseVersionParts.versionId, versions[0]!.id)).orderBy(asc(courseVersionParts.partNo));
+      return { title: course!.title, versions, zip: Buffer.concat(parts.map((p) => p.bytes)), partCount: parts.length };
+    });
+    expect(stored.title).toBe('CLI の教材');
+    expect(stored.versions).toEqual([{ id: expect.any(Number), sizeBytes: bytes.length }]);
+    expect(stored.partCount).toBe(2);
+    expect(Buffer.compare(stored.zip, bytes)).toBe(0);
   });
 });

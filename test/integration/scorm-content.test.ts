@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { importPackage, versionZip } from '../../server/scorm/courses/service';
+import { findVersion, importPackage } from '../../server/scorm/courses/service';
 import { readEntry } from '../../server/scorm/package';
 import { createTestContext, signIn, type TestContext } from '../support/app';
 import { makeStaff } from '../support/factories';
@@ -123,5 +123,5 @@ it('serves the same file from a second instance whose cache is empty, extracting
 });
 
 async function importShaOf(versionId: number) {
-  return (await versionZip(ctx.db, versionId))?.sha256;
+  return (await findVersion(ctx.db, versionId))?.sha256;
 }

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { verifyAuditChain } from '../../server/compliance/audit/service';
-import { courses, courseVersions, scos } from '../../server/db/schema';
+import { courses, courseVersionParts, courseVersions, scos } from '../../server/db/schema';
 import { translator } from '../../server/lib/i18n';
 import { createTestContext, signIn, type TestContext } from '../support/app';
 import { makeAdmin, makeOfficer, makeStaff } from '../support/factories';
@@ -39,6 +39,17 @@ const courseIdFrom = (location: string | undefined) => {
   if (!m) throw new Error(`unexpected redirect: ${location}`);
   return Number(m[1]);
 };
+
+/** As EJS escapes text in a page. */
+const escapeHtml = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
+
+/** Every file under a folder, at any depth (the upload's temporary folders count). */
+function filesUnder(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[]).filter((d) => !d.isDirectory()).map((d) => path.join(d.parentPath, d.name));
+}
+
+const countParts = async () => (await ctx.db.select({ n: courseVersionParts.partNo }).from(courseVersionParts)).length;
 
 async function storedCourse(courseId: number) {
   const [course] = await ctx.db.select().from(courses).where(eq(courses.id, courseId));
@@ -155,6 +166,22 @@ describe('versions', () => {
     expect(await countVersions(ctx.db)).toBe(before);
   });
 
+  it('keeps the title the officer gave the course when a new version is made current', async () => {
+    const officer = await as(await makeOfficer(ctx.db));
+    const { bytes: v1, identifier } = await uniquePackage(singleSco12({ title: 'マニフェストの題名 1' }), 'title');
+    const courseId = courseIdFrom((await upload(officer.agent, officer.csrf, v1).expect(303)).headers.location);
+    expect((await storedCourse(courseId)).course.title).toBe('マニフェストの題名 1');
+    await officer.agent.post(`/admin/courses/${courseId}/settings`).set('x-csrf-token', officer.csrf).type('form').send({ title: '令和8年度 情報セキュリティ研修', attemptLimit: '' }).expect(303);
+
+    const spec = singleSco12({ title: 'マニフェストの題名 2' });
+    const v2 = await buildPackage({ ...spec, manifest: spec.manifest!.replace('identifier="test.single12"', `identifier="${identifier}"`) });
+    await upload(officer.agent, officer.csrf, v2, { courseId: String(courseId), makeCurrent: 'on' }).expect(303);
+    const stored = await storedCourse(courseId);
+    expect(stored.versions.map((v) => [v.versionNo, v.title])).toEqual([[1, 'マニフェストの題名 1'], [2, 'マニフェストの題名 2']]);
+    expect(stored.course.currentVersionId).toBe(stored.versions[1]!.id);
+    expect(stored.course.title).toBe('令和8年度 情報セキュリティ研修');
+  });
+
   it('downloads each stored version byte for byte, only to course managers', async () => {
     const admin = await as(await makeAdmin(ctx.db));
     const { bytes } = await uniquePackage(singleSco12(), 'download');
@@ -196,15 +223,18 @@ describe('refusals', () => {
     const admin = await as(await makeAdmin(ctx.db));
     const bytes = await make();
     const versionsBefore = await countVersions(ctx.db);
+    const partsBefore = await countParts();
     const coursesBefore = (await ctx.db.select({ id: courses.id }).from(courses)).length;
     const res = await upload(admin.agent, admin.csrf, bytes);
     expect(res.status).toBe(422);
     expect(res.text).toContain(phrase);
     if (file) expect(res.text).toContain(file);
     expect(await countVersions(ctx.db)).toBe(versionsBefore);
+    expect(await countParts()).toBe(partsBefore);
     expect((await ctx.db.select({ id: courses.id }).from(courses)).length).toBe(coursesBefore);
-    // Nothing written: no extraction cache, and the zip-slip target exists nowhere near.
-    expect(fs.readdirSync(dataDir)).toEqual([]);
+    // Nothing written: no extraction cache, the uploaded file's temporary copy is gone, and the
+    // zip-slip target exists nowhere near.
+    expect(filesUnder(dataDir)).toEqual([]);
     const slipFile = path.basename(slipName);
     for (const dir of [dataDir, path.dirname(dataDir), os.tmpdir(), process.cwd(), path.dirname(process.cwd())]) {
       expect(fs.existsSync(path.join(dir, slipFile))).toBe(false);
@@ -216,10 +246,33 @@ describe('refusals', () => {
     const small = await signIn(instanceOn(ctx, { DATA_DIR: dataDir, PACKAGE_MAX_MB: '0.01' }), admin.employeeNo, admin.password);
     const bytes = await buildPackage({ ...singleSco12(), files: { 'shared/launchpage.html': LAUNCH_HTML, 'noise.bin': crypto.randomBytes(20_000) } });
     const before = await countVersions(ctx.db);
+    const partsBefore = await countParts();
     const res = await upload(small.agent, small.csrf, bytes);
     expect(res.status).toBe(413);
-    expect(res.text).toContain(t('scorm.import.uploadTooLarge', { mb: 0 }).slice(0, 8));
+    expect(res.text).toContain(t('scorm.import.uploadTooLarge', { mb: 0 }));
     expect(await countVersions(ctx.db)).toBe(before);
+    expect(await countParts()).toBe(partsBefore);
+    // The part already written to disk before the cap was reached is removed, with its folder.
+    expect(filesUnder(dataDir)).toEqual([]);
+    expect(fs.readdirSync(path.join(dataDir, 'uploads'))).toEqual([]);
+  });
+
+  it.each([
+    ['courseId', 'abc', 'scorm.import.field.courseId'],
+    ['courseId', '-3', 'scorm.import.field.courseId'],
+    ['completionRule', 'bogus', 'scorm.import.field.completionRule'],
+    ['makeCurrent', 'maybe', 'scorm.import.field.makeCurrent'],
+  ])('refuses a form whose %s is %p with 400 naming the field, and imports nothing', async (field, value, label) => {
+    const admin = await as(await makeAdmin(ctx.db));
+    const { bytes } = await uniquePackage(singleSco12(), 'badform');
+    const versionsBefore = await countVersions(ctx.db);
+    const coursesBefore = (await ctx.db.select({ id: courses.id }).from(courses)).length;
+    const res = await upload(admin.agent, admin.csrf, bytes, { [field]: value });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain(escapeHtml(t('scorm.import.badField', { field: t(label), value: JSON.stringify(value) })));
+    expect(await countVersions(ctx.db)).toBe(versionsBefore);
+    expect((await ctx.db.select({ id: courses.id }).from(courses)).length).toBe(coursesBefore);
+    expect(filesUnder(dataDir)).toEqual([]);
   });
 
   it('asks for a file when none (or one under another field name) is sent', async () => {

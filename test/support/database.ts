@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { openDatabase, type DatabaseHandle } from '../../server/db/client';
+import { openDatabase, PGLITE_OPTIONS, type DatabaseHandle } from '../../server/db/client';
 import { withDatabaseName } from './global-setup';
 
 interface TestState {
@@ -38,15 +38,27 @@ export async function openTestDatabase(opts: { via?: { host: string; port: numbe
   if (s.kind === 'pglite') {
     if (opts.via) throw new Error('openTestDatabase({ via }) needs PostgreSQL');
     const bytes = fs.readFileSync(s.snapshot!);
-    const client = new PGlite({ loadDataDir: new Blob([bytes]) });
+    const client = new PGlite({ loadDataDir: new Blob([bytes]), ...PGLITE_OPTIONS });
     return openDatabase({ pglite: client });
   }
+  return openFreshPostgres(s.template, opts.via);
+}
+
+/**
+ * A fresh database of the kind this run uses with no migration applied (for tests of a
+ * migration): an empty in-memory PGlite, or an empty PostgreSQL database (dropped on close).
+ */
+export async function openEmptyDatabase(): Promise<DatabaseHandle> {
+  return state().kind === 'pglite' ? openDatabase({ pglite: new PGlite(PGLITE_OPTIONS) }) : openFreshPostgres(undefined);
+}
+
+async function openFreshPostgres(template: string | undefined, via?: { host: string; port: number }): Promise<DatabaseHandle & { url: string }> {
   const name = `mamoru_t_${crypto.randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${s.template}`);
+  await admin.query(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
   await admin.end();
-  const url = viaHost(withDatabaseName(process.env.DATABASE_URL!, name), opts.via);
+  const url = viaHost(withDatabaseName(process.env.DATABASE_URL!, name), via);
   const handle = await openDatabase({ databaseUrl: url, poolSize: 5 });
   return {
     ...handle,

@@ -1,6 +1,7 @@
 /** analysePackage end to end: real third-party packages and packages built on the fly. */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { analysePackage, type PackageAnalysis, type PackageProblem, problemParams } from '../../server/scorm/package';
 import { translator } from '../../server/lib/i18n';
@@ -117,6 +118,38 @@ describe('analysePackage', () => {
     const result = accepted(await analysePackage(await buildPackage({ ...spec, manifest })));
     expect(result.warnings).toHaveLength(21);
     expect(result.warnings[20]).toEqual({ code: 'scorm.import.moreFilesMissing', params: { count: 5 } });
+  });
+});
+
+describe('analysePackage from a file', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mamoru-analyse-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const onDisk = (name: string, bytes: Buffer) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, bytes);
+    return file;
+  };
+
+  it('gives the same verdict, digest and size as from the bytes (large uploads are analysed from disk)', async () => {
+    const bytes = await buildPackage({ ...multiSco12(), files: { ...multiSco12().files, 'media/clip.mp4': Buffer.alloc(300_000, 7) }, compress: false });
+    const fromFile = accepted(await analysePackage(onDisk('good.zip', bytes)));
+    const fromBytes = accepted(await analysePackage(bytes));
+    expect(fromFile.sizeBytes).toBe(bytes.length);
+    expect(fromFile.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(fromFile).toEqual(fromBytes);
+  });
+
+  it('refuses the same hostile and broken files as from the bytes', async () => {
+    const slip = await buildPackage({ ...singleSco12(), extraEntries: [{ name: '../evil.html', data: 'x' }] });
+    const symlink = await buildPackage({ ...singleSco12(), extraEntries: [{ name: 'link.html', data: '/etc/passwd', mode: 0o120777 }] });
+    expect(codes(await analysePackage(onDisk('slip.zip', slip)))).toEqual(['scorm.import.zipSlip']);
+    expect(codes(await analysePackage(onDisk('symlink.zip', symlink)))).toEqual(['scorm.import.symlink']);
+    expect(codes(await analysePackage(onDisk('text.zip', Buffer.from('not a zip at all'))))).toEqual(['scorm.import.notZip']);
+    // Cut off mid-upload: the central directory is missing.
+    expect(codes(await analysePackage(onDisk('cut.zip', (await buildPackage(singleSco12())).subarray(0, 200))))).toEqual(['scorm.import.notZip']);
   });
 });
 

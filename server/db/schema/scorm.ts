@@ -54,7 +54,6 @@ export const courseVersions = pgTable(
     versionNo: integer('version_no').notNull(),
     sha256: text('sha256').notNull(),
     sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
-    zip: bytea('zip').notNull(),
     standard: text('standard', { enum: ['1.2', '2004-2nd', '2004-3rd', '2004-4th'] }).notNull(),
     title: text('title').notNull(),
     manifest: jsonb('manifest').notNull(),
@@ -64,6 +63,23 @@ export const courseVersions = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('course_versions_course_version_key').on(t.courseId, t.versionNo)],
+);
+
+/**
+ * A version's zip, in parts of a few megabytes numbered from 0. One bytea of several hundred
+ * megabytes cannot be read back through node-postgres (it arrives as a hex string longer than
+ * V8 allows) nor written through PGlite; parts are written and read one at a time.
+ */
+export const courseVersionParts = pgTable(
+  'course_version_parts',
+  {
+    versionId: integer('version_id')
+      .notNull()
+      .references(() => courseVersions.id),
+    partNo: integer('part_no').notNull(),
+    bytes: bytea('bytes').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.versionId, t.partNo] })],
 );
 
 export const scos = pgTable(

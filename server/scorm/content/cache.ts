@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from '../../db/client';
 import { notFound } from '../../lib/errors';
-import { versionZip } from '../courses/service';
+import { findVersion, saveVersionZip } from '../courses/service';
 import { extractAll } from '../package';
 
 /**
@@ -30,15 +30,18 @@ export class ContentCache {
   }
 
   private async extract(versionId: number): Promise<string> {
-    const version = await versionZip(this.db, versionId);
+    const version = await findVersion(this.db, versionId);
     if (!version) throw notFound();
     const dir = path.join(this.root, version.sha256);
     if (fs.existsSync(path.join(dir, '.complete'))) return dir;
     // Extract beside the final folder and rename, so a crash never leaves a half folder in use.
+    // The zip comes out of the database part by part into a file beside it, never whole in memory.
     const tmp = `${dir}.tmp-${crypto.randomBytes(4).toString('hex')}`;
+    const zipFile = `${tmp}.zip`;
     await fs.promises.mkdir(tmp, { recursive: true });
     try {
-      await extractAll(version.zip, tmp);
+      await saveVersionZip(this.db, versionId, zipFile, version.sha256);
+      await extractAll(zipFile, tmp);
       await fs.promises.writeFile(path.join(tmp, '.complete'), new Date().toISOString());
       await fs.promises.rm(dir, { recursive: true, force: true });
       await fs.promises.rename(tmp, dir);
@@ -46,6 +49,8 @@ export class ContentCache {
       await fs.promises.rm(tmp, { recursive: true, force: true });
       if (fs.existsSync(path.join(dir, '.complete'))) return dir; // another instance won the race
       throw err;
+    } finally {
+      await fs.promises.rm(zipFile, { force: true });
     }
     return dir;
   }

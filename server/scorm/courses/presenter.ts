@@ -1,5 +1,6 @@
 import { localDateTime } from '../../lib/dates';
-import type { Translate } from '../../lib/i18n';
+import type { FieldErrors } from '../../lib/errors';
+import type { MessageKey, Translate } from '../../lib/i18n';
 import type { PackageProblem } from '../package';
 import { problemParams } from '../package';
 import type { CourseRow, VersionSummary } from './repository';
@@ -15,6 +16,22 @@ export function presentProblems(problems: PackageProblem[], t: Translate) {
   return problems.map((p) => {
     const params = problemParams(p);
     return [t(p.code, params), p.hint ? t(p.hint, params) : ''].filter(Boolean).join(' ');
+  });
+}
+
+/** The upload form's fields, as the officer knows them (the raw name too: API clients send it). */
+const UPLOAD_FIELDS: Record<string, MessageKey> = {
+  courseId: 'scorm.import.field.courseId',
+  completionRule: 'scorm.import.field.completionRule',
+  makeCurrent: 'scorm.import.field.makeCurrent',
+};
+
+/** One line per refused upload-form field, naming it and the value sent (shortened). */
+export function presentFormProblems(errors: FieldErrors, body: Record<string, unknown>, t: Translate) {
+  return Object.keys(errors).map((field) => {
+    const name = field.split('.')[0]!;
+    const sent = JSON.stringify(body[name] ?? '');
+    return t('scorm.import.badField', { field: UPLOAD_FIELDS[name] ? t(UPLOAD_FIELDS[name]) : name, value: sent.length > 60 ? `${sent.slice(0, 57)}…` : sent });
   });
 }
 

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { courses, courseVersions, scos } from '../../db/schema';
+import { courses, courseVersionParts, courseVersions, scos } from '../../db/schema';
 
 export type CourseRow = typeof courses.$inferSelect;
 export type ScoRow = typeof scos.$inferSelect;
@@ -60,9 +60,18 @@ export async function latestVersion(db: Database, courseId: number) {
   return row;
 }
 
-export async function versionZip(db: Database, id: number): Promise<{ sha256: string; zip: Buffer } | undefined> {
-  const [row] = await db.select({ sha256: courseVersions.sha256, zip: courseVersions.zip }).from(courseVersions).where(eq(courseVersions.id, id)).limit(1);
-  return row;
+export async function insertVersionPart(db: Database, versionId: number, partNo: number, bytes: Buffer) {
+  await db.insert(courseVersionParts).values({ versionId, partNo, bytes });
+}
+
+/** One part of a version's zip, or undefined past the last one. */
+export async function versionPart(db: Database, versionId: number, partNo: number): Promise<Buffer | undefined> {
+  const [row] = await db
+    .select({ bytes: courseVersionParts.bytes })
+    .from(courseVersionParts)
+    .where(and(eq(courseVersionParts.versionId, versionId), eq(courseVersionParts.partNo, partNo)))
+    .limit(1);
+  return row?.bytes;
 }
 
 export async function nextVersionNo(db: Database, courseId: number): Promise<number> {

@@ -1,6 +1,7 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import multer from 'multer';
 import type { AppContext } from '../../app';
 import { allow } from '../../auth/policies';
 import { getHospitalProfile } from '../../hospital/service';
@@ -9,14 +10,16 @@ import { flash } from '../../lib/http';
 import { idParam, parseWith } from '../../lib/validate';
 import { attemptsForCourse } from '../tracking/service';
 import { builtinZip } from './builtin';
-import { formatAt, formatScore, formatSeconds, presentProblems, presentVersion, STANDARD_LABELS } from './presenter';
+import { formatAt, formatScore, formatSeconds, presentFormProblems, presentProblems, presentVersion, STANDARD_LABELS } from './presenter';
 import { CourseSettingsSchema, ResultsQuerySchema, SetVersionSchema, UploadSchema } from './schema';
 import * as courses from './service';
+import { sweepStaleUploads, uploadsRoot, withUploadedPackage } from './upload';
 
 export function courseAdminRouter(ctx: AppContext): Router {
   const router = Router();
   const { db, clock, config } = ctx;
-  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: config.packageMaxBytes, files: 1, fields: 10 } }).single('package');
+  const uploads = uploadsRoot(config.dataDir);
+  void sweepStaleUploads(uploads);
   const uploadLimiter = rateLimit({ windowMs: 60_000, limit: 10, standardHeaders: 'draft-8', legacyHeaders: false });
 
   async function renderList(req: Request, res: Response, status = 200, problems: string[] = []) {
@@ -31,27 +34,25 @@ export function courseAdminRouter(ctx: AppContext): Router {
 
   router.get('/admin/courses', allow('courses:manage'), (req, res) => renderList(req, res));
 
-  router.post('/admin/courses/upload', allow('courses:manage'), uploadLimiter, (req, res, next) => {
-    upload(req, res, (err: unknown) => {
-      if ((err as { code?: string } | undefined)?.code === 'LIMIT_FILE_SIZE') {
-        return void renderList(req, res, 413, [req.t('scorm.import.uploadTooLarge', { mb: Math.round(config.packageMaxBytes / 1048576) })]).catch(next);
-      }
-      // Any other refusal of the form itself (a file under another field name, two files) is the client's.
-      if (err instanceof multer.MulterError) return void renderList(req, res, 400, [req.t('scorm.import.noFile')]).catch(next);
-      if (err) return next(err);
-      if (!req.file || req.file.size === 0) return void renderList(req, res, 400, [req.t('scorm.import.noFile')]).catch(next);
+  router.post('/admin/courses/upload', allow('courses:manage'), uploadLimiter, async (req, res) => {
+    const outcome = await withUploadedPackage(req, res, { root: uploads, maxBytes: config.packageMaxBytes }, async (received) => {
+      if (!received.ok) return received;
+      // A form value that is not understood refuses the upload: guessing a default could add the version to another course or make it current unasked.
       const parsed = parseWith(UploadSchema, req.body);
-      const opts = parsed.ok ? parsed.data : { courseId: undefined, completionRule: undefined, makeCurrent: false };
-      courses
-        .importPackage(db, req.user!, req.file.buffer, { courseId: opts.courseId, completionRule: opts.completionRule, makeCurrent: opts.makeCurrent })
-        .then(async (result) => {
-          if (!result.ok) return renderList(req, res, 422, presentProblems(result.problems, req.t));
-          flash(req, 'success', req.t(result.created ? 'scorm.admin.created' : 'scorm.admin.versionAdded', { versionNo: result.versionNo }));
-          for (const w of presentProblems(result.warnings, req.t).slice(0, 10)) flash(req, 'info', w);
-          res.redirect(303, `/admin/courses/${result.courseId}`);
-        })
-        .catch(next);
+      if (!parsed.ok) return { ok: false as const, reason: 'badForm' as const, errors: parsed.errors };
+      return { ok: true as const, result: await courses.importPackage(db, req.user!, received.file.path, parsed.data) };
     });
+    // Answered only now, once the uploaded file is gone.
+    if (!outcome.ok) {
+      if (outcome.reason === 'tooLarge') return renderList(req, res, 413, [req.t('scorm.import.uploadTooLarge', { mb: Math.round(config.packageMaxBytes / 1048576) })]);
+      if (outcome.reason === 'badForm') return renderList(req, res, 400, presentFormProblems(outcome.errors, req.body as Record<string, unknown>, req.t));
+      return renderList(req, res, 400, [req.t('scorm.import.noFile')]);
+    }
+    const { result } = outcome;
+    if (!result.ok) return renderList(req, res, 422, presentProblems(result.problems, req.t));
+    flash(req, 'success', req.t(result.created ? 'scorm.admin.created' : 'scorm.admin.versionAdded', { versionNo: result.versionNo }));
+    for (const w of presentProblems(result.warnings, req.t).slice(0, 10)) flash(req, 'info', w);
+    res.redirect(303, `/admin/courses/${result.courseId}`);
   });
 
   router.get('/admin/courses/:id', allow('courses:manage'), async (req, res) => {
@@ -109,8 +110,14 @@ export function courseAdminRouter(ctx: AppContext): Router {
     const course = await courses.getCourse(db, idParam(req.params));
     const version = await courses.findVersion(db, idParam(req.params, 'versionId'));
     if (!version || version.courseId !== course.id) return res.status(404).end();
-    const zip = await courses.versionZip(db, version.id);
-    res.attachment(`${course.slug}-v${version.versionNo}.zip`).type('application/zip').send(zip!.zip);
+    res.attachment(`${course.slug}-v${version.versionNo}.zip`).type('application/zip').setHeader('Content-Length', version.sizeBytes);
+    try {
+      // Part by part from the database: a package of hundreds of megabytes is never whole in memory.
+      await pipeline(Readable.from(courses.versionZipStream(db, version.id)), res);
+    } catch (err) {
+      if (!res.headersSent) throw err;
+      res.destroy(); // the client sees a cut-off download, never a zip that looks complete
+    }
   });
 
   // Built-in courses for another LMS: built from the shipped source on demand (deterministic, so the same bytes each time).

@@ -5,8 +5,9 @@ import { fields } from '../../lib/validate';
 export const UploadSchema = z.object({
   courseId: fields.optionalId,
   completionRule: z.enum(COMPLETION_RULES).optional().or(z.literal('').transform(() => undefined)),
+  // A checkbox sends "on" or nothing; API clients may say true/false. Anything else is refused, not read as "no".
   makeCurrent: z
-    .string()
+    .enum(['on', 'true', '1', 'off', 'false', '0', ''])
     .optional()
     .transform((v) => v === 'on' || v === 'true' || v === '1'),
 });

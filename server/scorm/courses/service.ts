@@ -3,8 +3,9 @@ import { recordAudit } from '../../compliance/audit/service';
 import type { Database } from '../../db/client';
 import type { CompletionRuleName } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
-import { analysePackage, type ManifestModel, type PackageProblem } from '../package';
+import { analysePackage, type ManifestModel, type PackageProblem, type ZipSource } from '../package';
 import * as repo from './repository';
+import { PART_BYTES, storeZipParts } from './zip-parts';
 
 export interface ImportOptions {
   /** Add a version to this course; otherwise the manifest identifier finds or creates one. */
@@ -14,6 +15,8 @@ export interface ImportOptions {
   /** Whether new attempts use this version at once (always true for a new course). */
   makeCurrent?: boolean;
   origin?: 'builtin' | 'uploaded';
+  /** Size of the parts the zip is stored in (tests make it small to cover several parts cheaply). */
+  partBytes?: number;
 }
 
 export type ImportResult =
@@ -38,13 +41,15 @@ export function defaultCompletionRule(model: ManifestModel): CompletionRuleName 
 }
 
 /**
- * Checks a package and stores it as a new version of its course. A refused package writes
- * nothing; an accepted one never changes earlier versions (attempts keep theirs).
+ * Checks a package (its bytes, or the path of its zip file) and stores it as a new version of
+ * its course. A refused package writes nothing; an accepted one never changes earlier versions
+ * (attempts keep theirs). The course's title is taken from the manifest only when the course
+ * is created: afterwards it is the officer's (course settings), and a new version keeps it.
  */
-export async function importPackage(db: Database, actor: Viewer | null, bytes: Buffer, opts: ImportOptions = {}): Promise<ImportResult> {
-  const analysis = await analysePackage(bytes);
+export async function importPackage(db: Database, actor: Viewer | null, source: ZipSource, opts: ImportOptions = {}): Promise<ImportResult> {
+  const analysis = await analysePackage(source);
   if (!analysis.ok) return analysis;
-  const { model, sha256, warnings } = analysis;
+  const { model, sha256, sizeBytes, warnings } = analysis;
   return db.transaction(async (tx) => {
     const course = opts.courseId ? await repo.findCourse(tx, opts.courseId) : await repo.findCourseBySlug(tx, opts.slug ?? slugOf(model.identifier));
     if (opts.courseId && !course) throw notFound();
@@ -57,8 +62,7 @@ export async function importPackage(db: Database, actor: Viewer | null, bytes: B
       courseId,
       versionNo,
       sha256,
-      sizeBytes: bytes.length,
-      zip: bytes,
+      sizeBytes,
       standard: model.standard,
       title: model.title,
       manifest: model,
@@ -66,6 +70,7 @@ export async function importPackage(db: Database, actor: Viewer | null, bytes: B
       completionRule: opts.completionRule ?? defaultCompletionRule(model),
       uploadedBy: actor?.id ?? null,
     });
+    await storeZipParts(tx, versionId, source, sha256, opts.partBytes ?? PART_BYTES);
     await repo.insertScos(
       tx,
       model.scos.map((s, position) => ({
@@ -86,7 +91,7 @@ export async function importPackage(db: Database, actor: Viewer | null, bytes: B
         dataFromLms: s.dataFromLms,
       })),
     );
-    if (created || opts.makeCurrent || !course?.currentVersionId) await repo.updateCourse(tx, courseId, { currentVersionId: versionId, title: model.title });
+    if (created || opts.makeCurrent || !course?.currentVersionId) await repo.updateCourse(tx, courseId, { currentVersionId: versionId });
     await recordAudit(tx, [
       {
         actorId: actor?.id ?? null,
@@ -129,7 +134,7 @@ export async function getCourse(db: Database, id: number) {
 
 export const listVersions = (db: Database, courseId: number) => repo.listVersions(db, courseId);
 export const scosOfVersion = (db: Database, versionId: number) => repo.scosOf(db, versionId);
-export const versionZip = (db: Database, versionId: number) => repo.versionZip(db, versionId);
+export { saveVersionZip, versionZipStream } from './zip-parts';
 export const findVersion = (db: Database, versionId: number) => repo.findVersion(db, versionId);
 
 export const findCourseBySlugOrNull = (db: Database, slug: string) => repo.findCourseBySlug(db, slug);

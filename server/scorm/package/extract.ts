@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type yauzl from 'yauzl';
-import { entryName, entryNameProblem, hasSupportedMethod, inspectZip, isEncrypted, isSymlink, openZip, type ZipLimits } from './inspect';
+import { entryName, entryNameProblem, hasSupportedMethod, inspectZip, isEncrypted, isSymlink, openZip, type ZipLimits, type ZipSource } from './inspect';
 import { PackageError, packageProblem } from './problems';
 
 /** Passes bytes through until more than `limit` have been seen, then fails the stream. */
@@ -52,10 +52,10 @@ function asPackageError(err: unknown, file: string): PackageError {
  * The inflated bytes of one entry (for example `imsmanifest.xml`), refusing an entry that
  * declares more than `maxBytes`. Throws a PackageError when it is missing or damaged.
  */
-export async function readEntry(bytes: Buffer, name: string, maxBytes = Number.MAX_SAFE_INTEGER): Promise<Buffer> {
+export async function readEntry(source: ZipSource, name: string, maxBytes = Number.MAX_SAFE_INTEGER): Promise<Buffer> {
   let zip: yauzl.ZipFile;
   try {
-    zip = await openZip(bytes);
+    zip = await openZip(source);
   } catch {
     throw new PackageError([packageProblem('scorm.import.notZip')]);
   }
@@ -89,12 +89,12 @@ export async function readEntry(bytes: Buffer, name: string, maxBytes = Number.M
  * never through an existing link. Throws a PackageError; the file being written when the
  * package turned out to lie is removed.
  */
-export async function extractAll(bytes: Buffer, destDir: string, limits: Partial<ZipLimits> = {}): Promise<void> {
-  const inspection = await inspectZip(bytes, limits);
+export async function extractAll(source: ZipSource, destDir: string, limits: Partial<ZipLimits> = {}): Promise<void> {
+  const inspection = await inspectZip(source, limits);
   if (!inspection.ok) throw new PackageError(inspection.problems);
   await fsp.mkdir(destDir, { recursive: true });
   const root = await fsp.realpath(destDir);
-  const zip = await openZip(bytes);
+  const zip = await openZip(source);
   try {
     for await (const entry of zip.eachEntry()) {
       const name = entryName(entry);

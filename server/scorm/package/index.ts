@@ -1,17 +1,20 @@
 /**
- * The pure core of SCORM package import: bytes in, a verdict out. No database, no HTTP:
- * inspect the zip's directory -> read imsmanifest.xml -> parse -> check it against the zip.
+ * The pure core of SCORM package import: a zip (bytes or a file) in, a verdict out. No
+ * database, no HTTP: inspect the zip's directory -> read imsmanifest.xml -> parse -> check it
+ * against the zip.
  */
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { readEntry } from './extract';
-import { inspectZip, type ZipEntryInfo, type ZipLimits } from './inspect';
+import { inspectZip, type ZipEntryInfo, type ZipLimits, type ZipSource } from './inspect';
 import { parseManifest } from './manifest';
 import type { ManifestModel } from './model';
 import { PackageError, type PackageProblem, packageProblem, toMb } from './problems';
 import { validateManifest } from './validate';
 
 export { extractAll, readEntry } from './extract';
-export { DEFAULT_ZIP_LIMITS, inspectZip, type ZipEntryInfo, type ZipInspection, type ZipLimits } from './inspect';
+export { DEFAULT_ZIP_LIMITS, inspectZip, type ZipEntryInfo, type ZipInspection, type ZipLimits, type ZipSource } from './inspect';
 export { parseManifest, type ManifestResult } from './manifest';
 export type { Item, ManifestModel, Organization, Resource, Sco, ScormStandard } from './model';
 export { PackageError, type PackageProblem, problemParams } from './problems';
@@ -22,7 +25,7 @@ export const MANIFEST_NAME = 'imsmanifest.xml';
 export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
 
 export type PackageAnalysis =
-  | { ok: true; model: ManifestModel; warnings: PackageProblem[]; sha256: string; entries: ZipEntryInfo[] }
+  | { ok: true; model: ManifestModel; warnings: PackageProblem[]; sha256: string; sizeBytes: number; entries: ZipEntryInfo[] }
   | { ok: false; problems: PackageProblem[] };
 
 /** Where a misplaced manifest is, if the zip has one just one folder down (a common mistake:
@@ -31,8 +34,22 @@ function misplacedManifest(entries: ZipEntryInfo[]): string | undefined {
   return entries.find((e) => !e.isDirectory && /^([^/]+\/)?imsmanifest\.xml$/i.test(e.name))?.name;
 }
 
-export async function analysePackage(bytes: Buffer, limits: Partial<ZipLimits> = {}): Promise<PackageAnalysis> {
-  const inspection = await inspectZip(bytes, limits);
+/** The sha256 and size of a zip, a file read as a stream (never whole in memory). */
+export async function fingerprint(source: ZipSource): Promise<{ sha256: string; sizeBytes: number }> {
+  const hash = createHash('sha256');
+  if (typeof source !== 'string') return { sha256: hash.update(source).digest('hex'), sizeBytes: source.length };
+  let sizeBytes = 0;
+  await pipeline(fs.createReadStream(source), async (chunks: AsyncIterable<Buffer>) => {
+    for await (const chunk of chunks) {
+      hash.update(chunk);
+      sizeBytes += chunk.length;
+    }
+  });
+  return { sha256: hash.digest('hex'), sizeBytes };
+}
+
+export async function analysePackage(source: ZipSource, limits: Partial<ZipLimits> = {}): Promise<PackageAnalysis> {
+  const inspection = await inspectZip(source, limits);
   if (!inspection.ok) return inspection;
   const { entries } = inspection;
   const manifestEntry = entries.find((e) => e.name === MANIFEST_NAME && !e.isDirectory);
@@ -52,7 +69,7 @@ export async function analysePackage(bytes: Buffer, limits: Partial<ZipLimits> =
   }
   let manifestBytes: Buffer;
   try {
-    manifestBytes = await readEntry(bytes, MANIFEST_NAME, MAX_MANIFEST_BYTES);
+    manifestBytes = await readEntry(source, MANIFEST_NAME, MAX_MANIFEST_BYTES);
   } catch (err) {
     if (err instanceof PackageError) return { ok: false, problems: err.problems };
     throw err;
@@ -66,7 +83,7 @@ export async function analysePackage(bytes: Buffer, limits: Partial<ZipLimits> =
     ok: true,
     model: manifest.model,
     warnings: [...manifest.warnings, ...validation.warnings],
-    sha256: createHash('sha256').update(bytes).digest('hex'),
+    ...(await fingerprint(source)),
     entries,
   };
 }

@@ -47,10 +47,18 @@ const DEFLATED = 8;
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
 
+/**
+ * A package: its bytes, or the path of its zip file. A path is read piece by piece, so an
+ * upload of several hundred megabytes is checked and extracted without being held in memory.
+ */
+export type ZipSource = Buffer | string;
+
 /** Opens without yauzl's own name checks (they abort the whole listing on the first bad
- *  name); we check names ourselves so the administrator sees every bad entry at once. */
-export function openZip(bytes: Buffer): Promise<yauzl.ZipFile> {
-  return yauzl.fromBufferPromise(bytes, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true });
+ *  name); we check names ourselves so the administrator sees every bad entry at once.
+ *  Callers always close the zip themselves, so a file is never closed under an open stream. */
+export function openZip(source: ZipSource): Promise<yauzl.ZipFile> {
+  const options = { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, autoClose: false };
+  return typeof source === 'string' ? yauzl.openPromise(source, options) : yauzl.fromBufferPromise(source, options);
 }
 
 /** The entry's name, decoded exactly as yauzl would (UTF-8 flag, Info-ZIP Unicode path
@@ -78,11 +86,11 @@ export const hasSupportedMethod = (entry: yauzl.Entry): boolean =>
 const collisionKey = (name: string): string => name.replace(/\/+$/, '').normalize('NFC').toLowerCase();
 const shown = (name: string): string => name.replace(/\0/g, '\\0');
 
-export async function inspectZip(bytes: Buffer, limits: Partial<ZipLimits> = {}): Promise<ZipInspection> {
+export async function inspectZip(source: ZipSource, limits: Partial<ZipLimits> = {}): Promise<ZipInspection> {
   const max = { ...DEFAULT_ZIP_LIMITS, ...limits };
   let zip: yauzl.ZipFile;
   try {
-    zip = await openZip(bytes);
+    zip = await openZip(source);
   } catch {
     return { ok: false, problems: [packageProblem('scorm.import.notZip')] };
   }
@@ -90,7 +98,7 @@ export async function inspectZip(bytes: Buffer, limits: Partial<ZipLimits> = {})
     if (zip.entryCount > max.maxEntries) {
       return { ok: false, problems: [packageProblem('scorm.import.tooManyEntries', { params: { count: zip.entryCount, max: max.maxEntries } })] };
     }
-    return await listEntries(zip, bytes.length, max);
+    return await listEntries(zip, zip.fileSize, max);
   } finally {
     zip.close();
   }
