@@ -34,16 +34,27 @@ export function manifestXml(course: CourseSource, standard: BuildStandard, files
   const id = `mamoru-${slug}`;
   const name = xml(`${title.ja} / ${title.en}`);
   const fileList = files.map((f) => `      <file href="${xml(f)}"/>`).join('\n');
+  // The title per language as LOM metadata, so an LMS (this one included) can show each learner
+  // the course name in their language; the organization title keeps both for those that cannot.
+  const langs = ['ja', 'en'] as const;
   if (standard === '1.2') {
     return `<?xml version="1.0" encoding="UTF-8"?>
 <manifest identifier="${id}-scorm12" version="${xml(version)}"
   xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
   xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2"
+  xmlns:imsmd="http://www.imsglobal.org/xsd/imsmd_rootv1p2p1"
   xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
   xsi:schemaLocation="http://www.imsproject.org/xsd/imscp_rootv1p1p2 imscp_rootv1p1p2.xsd http://www.imsglobal.org/xsd/imsmd_rootv1p2p1 imsmd_rootv1p2p1.xsd http://www.adlnet.org/xsd/adlcp_rootv1p2 adlcp_rootv1p2.xsd">
   <metadata>
     <schema>ADL SCORM</schema>
     <schemaversion>1.2</schemaversion>
+    <imsmd:lom>
+      <imsmd:general>
+        <imsmd:title>
+${langs.map((l) => `          <imsmd:langstring xml:lang="${l}">${xml(title[l])}</imsmd:langstring>`).join('\n')}
+        </imsmd:title>
+      </imsmd:general>
+    </imsmd:lom>
   </metadata>
   <organizations default="${id}-org">
     <organization identifier="${id}-org">
@@ -70,10 +81,17 @@ ${fileList}
   xmlns:adlnav="http://www.adlnet.org/xsd/adlnav_v1p3"
   xmlns:imsss="http://www.imsglobal.org/xsd/imsss"
   xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
-  xsi:schemaLocation="http://www.imsglobal.org/xsd/imscp_v1p1 imscp_v1p1.xsd http://www.adlnet.org/xsd/adlcp_v1p3 adlcp_v1p3.xsd http://www.adlnet.org/xsd/adlseq_v1p3 adlseq_v1p3.xsd http://www.adlnet.org/xsd/adlnav_v1p3 adlnav_v1p3.xsd http://www.imsglobal.org/xsd/imsss imsss_v1p0.xsd">
+  xsi:schemaLocation="http://www.imsglobal.org/xsd/imscp_v1p1 imscp_v1p1.xsd http://ltsc.ieee.org/xsd/LOM lom.xsd http://www.adlnet.org/xsd/adlcp_v1p3 adlcp_v1p3.xsd http://www.adlnet.org/xsd/adlseq_v1p3 adlseq_v1p3.xsd http://www.adlnet.org/xsd/adlnav_v1p3 adlnav_v1p3.xsd http://www.imsglobal.org/xsd/imsss imsss_v1p0.xsd">
   <metadata>
     <schema>ADL SCORM</schema>
     <schemaversion>2004 4th Edition</schemaversion>
+    <lom xmlns="http://ltsc.ieee.org/xsd/LOM">
+      <general>
+        <title>
+${langs.map((l) => `          <string language="${l}">${xml(title[l])}</string>`).join('\n')}
+        </title>
+      </general>
+    </lom>
   </metadata>
   <organizations default="${id}-org">
     <organization identifier="${id}-org">

@@ -42,6 +42,26 @@ export const PGLITE_OPTIONS = {
   parsers: { [BYTEA_OID]: (text: string) => Buffer.from(text.slice(2), 'hex') },
 };
 
+/**
+ * A statement the hot path runs thousands of times a minute: on PostgreSQL it is prepared once
+ * per connection (named), so the server skips parsing and planning it each time.
+ */
+export interface PreparedStatement {
+  name: string;
+  text: string;
+}
+
+type Runner = (statement: PreparedStatement, values: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>;
+// Keyed by the drizzle handle repositories receive; a transaction handle is not in it.
+const runners = new WeakMap<Database, Runner>();
+
+/** Runs a prepared statement on the database behind a handle (not inside a transaction). */
+export async function runPrepared(db: Database, statement: PreparedStatement, values: unknown[]): Promise<Record<string, unknown>[]> {
+  const run = runners.get(db);
+  if (!run) throw new Error(`runPrepared: ${statement.name} needs the database handle, not a transaction`);
+  return (await run(statement, values)).rows;
+}
+
 // Serialises migrations when several instances start against one PostgreSQL server.
 const MIGRATION_LOCK_KEY = 727_001;
 
@@ -57,6 +77,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
   }
   await client.waitReady;
   const db = drizzlePglite(client, { schema }) as unknown as Database;
+  runners.set(db, (statement, values) => client.query<Record<string, unknown>>(statement.text, values));
   return {
     db,
     driver: 'pglite',
@@ -80,6 +101,7 @@ async function openPostgres(connectionString: string, max: number): Promise<Data
     console.warn(`[db] idle connection lost: ${err.message}`);
   });
   const db = drizzlePg(pool, { schema }) as unknown as Database;
+  runners.set(db, (statement, values) => pool.query<Record<string, unknown>>({ name: statement.name, text: statement.text, values }));
   return {
     db,
     driver: 'postgres',

@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
 import { hashPassword } from '../../server/auth/passwords';
 import { openDatabase } from '../../server/db/client';
@@ -18,6 +19,10 @@ import { commitOverHttp, freePort, launchOverHttp, signInOverHttp, startAttemptO
 
 const LEARNERS = Number(process.env.BENCH_LEARNERS ?? 64);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+// Each phase first runs this long unmeasured: the pools reconnect, PostgreSQL's new backends
+// and the app's caches warm up after the other server's phase, as they would not under
+// steady traffic. Measured the same way for both servers.
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PASSWORD = 'bench-password-123';
 const SECRET = crypto.randomBytes(32).toString('hex');
@@ -79,8 +84,12 @@ function postgresCpuSeconds(): number {
 
 /** Where the CPU went during one load phase: the server under test, PostgreSQL, the load generator. */
 async function measured<T>(serverPid: number, run: () => Promise<T>) {
-  const before = { server: cpuSecondsOf(serverPid), pg: postgresCpuSeconds(), self: process.cpuUsage() };
+  const snapshot = () => ({ server: cpuSecondsOf(serverPid), pg: postgresCpuSeconds(), self: process.cpuUsage() });
+  // From the end of the warm-up, like the latencies.
+  let before = snapshot();
+  const warm = setTimeout(() => (before = snapshot()), WARMUP_SECONDS * 1000);
   const result = await run();
+  clearTimeout(warm);
   const self = process.cpuUsage(before.self);
   return { ...result, cpu: { server: cpuSecondsOf(serverPid) - before.server, pg: postgresCpuSeconds() - before.pg, load: (self.user + self.system) / 1e6 } };
 }
@@ -101,8 +110,13 @@ interface Target {
 async function load(target: Target, perSecond?: number) {
   const latencies: number[] = [];
   let errors = 0;
+  // The load generator shares the 2 cores: when its own event loop stalls, every commit due
+  // meanwhile is sent late and counted late. Its delay is printed so the figures can be read.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  setTimeout(() => loopDelay.enable(), WARMUP_SECONDS * 1000);
   const started = performance.now();
-  const deadline = started + SECONDS * 1000;
+  const measuredFrom = started + WARMUP_SECONDS * 1000;
+  const deadline = measuredFrom + SECONDS * 1000;
   const intervalMs = perSecond ? (target.learners.length * 1000) / perSecond : 0;
   await Promise.all(
     target.learners.map(async (l, i) => {
@@ -115,27 +129,32 @@ async function load(target: Target, perSecond?: number) {
         const body = cmiPayload(l.seq++, i);
         const t0 = intervalMs ? due : performance.now();
         const res = await commitOverHttp(target.port, l, body, agent);
-        latencies.push(performance.now() - t0);
-        if (res.status !== 200) errors++;
+        if (t0 >= measuredFrom) {
+          latencies.push(performance.now() - t0);
+          if (res.status !== 200) errors++;
+        } else if (res.status !== 200) {
+          errors++;
+        }
         due += intervalMs;
       }
     }),
   );
+  loopDelay.disable();
   latencies.sort((a, b) => a - b);
   const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-  return { label: target.label, requests: latencies.length, errors, rps: latencies.length / SECONDS, p50: q(0.5), p99: q(0.99) };
+  return { label: target.label, requests: latencies.length, errors, rps: latencies.length / SECONDS, p50: q(0.5), p99: q(0.99), loadLagP99: loopDelay.percentile(99) / 1e6, loadLagMax: loopDelay.max / 1e6 };
 }
 
 type Result = Awaited<ReturnType<typeof load>> & { cpu?: { server: number; pg: number; load: number } };
 
 function table(title: string, results: Result[]) {
   console.log(`\n${title}`);
-  console.log('target                    requests  errors    req/s   p50 ms   p99 ms   CPU ms/request: server  PostgreSQL  load');
+  console.log('target                    requests  errors    req/s   p50 ms   p99 ms   CPU ms/request: server  PostgreSQL  load   load-generator stall p99/max ms');
   for (const r of results) {
     const per = (seconds: number | undefined) => (seconds === undefined ? '' : ((seconds * 1000) / r.requests).toFixed(3)).padStart(7);
     console.log(
       `${r.label.padEnd(24)} ${String(r.requests).padStart(9)} ${String(r.errors).padStart(7)} ${r.rps.toFixed(0).padStart(8)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)}` +
-        `                  ${per(r.cpu?.server)}  ${per(r.cpu?.pg).padStart(10)}  ${per(r.cpu?.load)}`,
+        `                  ${per(r.cpu?.server)}  ${per(r.cpu?.pg).padStart(10)}  ${per(r.cpu?.load)}   ${r.loadLagP99.toFixed(1)}/${r.loadLagMax.toFixed(0)}`,
     );
   }
 }
@@ -184,19 +203,28 @@ async function main() {
     // Capacity: each server alone on the machine, learners committing back to back.
     const appMax = await measured(appPid, () => load(app));
     const baseMax = await measured(basePid, () => load(baseline));
-    // Latency: both servers at the same offered load, half of what the baseline can take.
-    const paced = Math.round(baseMax.rps / 2);
-    const appPaced = await measured(appPid, () => load(app, paced));
-    const basePaced = await measured(basePid, () => load(baseline, paced));
+    // Latency: both servers at the same offered loads. First a busy but real-world load — every
+    // learner saving once a second, ten times scorm-again's autocommit rate here — then half of
+    // what the bare baseline can take at most, far beyond anything a hospital produces.
+    const levels = [
+      { perSecond: LEARNERS, label: `${LEARNERS} commits/s offered (each learner once a second)` },
+      { perSecond: Math.round(baseMax.rps / 2), label: `${Math.round(baseMax.rps / 2)} commits/s offered (half the baseline's capacity; each learner every ${((LEARNERS * 1000) / Math.round(baseMax.rps / 2)).toFixed(0)} ms)` },
+    ];
+    const paced = [];
+    for (const level of levels) {
+      paced.push({ level, app: await measured(appPid, () => load(app, level.perSecond)), base: await measured(basePid, () => load(baseline, level.perSecond)) });
+    }
 
-    console.log(`\n${LEARNERS} learners, ${SECONDS} s a phase, PostgreSQL, ${os.cpus().length} cores`);
+    console.log(`\n${LEARNERS} learners, ${SECONDS} s measured a phase after ${WARMUP_SECONDS} s of warm-up, PostgreSQL, ${os.cpus().length} cores`);
     table('Capacity (learners commit back to back)', [appMax, baseMax]);
-    table(`Latency at ${paced} commits/s offered (half the baseline's capacity; one commit per learner every ${((LEARNERS * 1000) / paced).toFixed(0)} ms)`, [appPaced, basePaced]);
+    for (const p of paced) table(`Latency at ${p.level.label}`, [p.app, p.base]);
     const ratio = appMax.rps / baseMax.rps;
     console.log(`\nthroughput: ${(ratio * 100).toFixed(0)}% of the baseline (budget >= 80%): ${ratio >= 0.8 ? 'PASS' : 'FAIL'}`);
-    console.log(`p99 at ${paced} commits/s: ${appPaced.p99.toFixed(2)} ms (budget <= 25 ms): ${appPaced.p99 <= 25 ? 'PASS' : 'FAIL'}`);
+    for (const p of paced) {
+      console.log(`p99 at ${p.level.perSecond} commits/s: ${p.app.p99.toFixed(2)} ms, baseline ${p.base.p99.toFixed(2)} ms (budget <= 25 ms): ${p.app.p99 <= 25 ? 'PASS' : 'FAIL'}`);
+    }
     console.log(
-      `(Back to back, latency is only queueing: 64 requests always waiting make p50 about 64 / throughput, ${appMax.p50.toFixed(0)} ms here and ${baseMax.p50.toFixed(0)} ms for the baseline; the p99 budget is checked at a set load instead.)`,
+      `(Back to back, latency is only queueing: 64 requests always waiting make p50 about 64 / throughput, ${appMax.p50.toFixed(0)} ms here and ${baseMax.p50.toFixed(0)} ms for the baseline; the p99 budget is checked at set loads instead.)`,
     );
   } finally {
     for (const c of children) c.child.kill('SIGTERM');

@@ -86,4 +86,21 @@ describe('downloading a built-in course for another LMS', () => {
     const learner = await signIn(ctx.app, staff.employeeNo, staff.password);
     await learner.agent.get(`/admin/courses/${builtin.id}/export/scorm12.zip`).expect(403);
   });
+
+  it("shows learners the course name in their language, until an officer renames the course", async () => {
+    await installBuiltinCourses(ctx.db, [FIXTURE]);
+    const { course } = await versionsOf('mamoru-fixture-course');
+    const nameIn = (html: string) => new RegExp(`<a href="/courses/${course!.id}">([^<]*)</a>`).exec(html)?.[1];
+    const staff = await makeStaff(ctx.db);
+    const learner = await signIn(ctx.app, staff.employeeNo, staff.password);
+    expect(nameIn((await learner.agent.get('/courses').expect(200)).text)).toBe('テスト用コース');
+    await learner.agent.post('/locale').type('form').send({ locale: 'en', _csrf: learner.csrf }).expect(303);
+    expect(nameIn((await learner.agent.get('/courses').expect(200)).text)).toBe('Fixture course');
+    expect((await learner.agent.get(`/courses/${course!.id}`).expect(200)).text).toContain('<title>Fixture course');
+
+    const officer = await makeOfficer(ctx.db);
+    const o = await signIn(ctx.app, officer.employeeNo, officer.password);
+    await o.agent.post(`/admin/courses/${course!.id}/settings`).type('form').send({ title: '院内研修 2026', attemptLimit: '', _csrf: o.csrf }).expect(303);
+    expect(nameIn((await learner.agent.get('/courses').expect(200)).text)).toBe('院内研修 2026');
+  });
 });

@@ -97,6 +97,7 @@ describe('built packages', () => {
     expect(analysis.model.schemaVersion).toBe('1.2');
     expect(analysis.model.scos).toHaveLength(1);
     expect(analysis.model.scos[0]).toMatchObject({ launchPath: 'index.html', scormType: 'sco', masteryScore: 80 });
+    expect(analysis.model.titles).toEqual({ ja: course.meta.title.ja, en: course.meta.title.en });
     const files = analysis.entries.filter((e) => !e.isDirectory && e.name !== 'imsmanifest.xml').map((e) => e.name).sort();
     expect(analysis.model.resources[0]!.files.slice().sort()).toEqual(files);
     expect(files).toEqual(expect.arrayContaining(['index.html', 'ask.html', 'course-data.js', 'runtime/course.js', 'runtime/scorm.js', 'images/diagram.svg']));
@@ -113,6 +114,7 @@ describe('built packages', () => {
     expect(analysis.model.standard).toBe('2004-4th');
     expect(analysis.model.schemaVersion).toBe('2004 4th Edition');
     expect(analysis.model.scos[0]).toMatchObject({ launchPath: 'index.html', scormType: 'sco', scaledPassingScore: 0.8 });
+    expect(analysis.model.titles).toEqual({ ja: course.meta.title.ja, en: course.meta.title.en });
     const manifest = (await readEntry(zip, 'imsmanifest.xml')).toString();
     expect(manifest).toContain('adlcp:scormType="sco"');
     const ids = [...manifest.matchAll(/identifier="([^"]+)"/g)].map((m) => m[1]);

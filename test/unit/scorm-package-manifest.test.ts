@@ -83,6 +83,20 @@ describe('parseManifest: organizations, items and launch data', () => {
     expect(result.warnings).toEqual([{ code: 'scorm.import.defaultOrgMissing', element: 'gone', params: { organization: 'gone', used: 'org1' } }]);
   });
 
+  it('reads the title per language from inline LOM metadata, IEEE LOM (2004) and IMS MD 1.2', () => {
+    const ieee = single.replace(
+      '</metadata>',
+      '<lom xmlns="http://ltsc.ieee.org/xsd/LOM"><general><title><string language="ja">基礎 &amp; 応用</string><string language="en-US">Basics</string><string language="en">ignored second</string></title></general></lom></metadata>',
+    );
+    expect(model(ieee).model.titles).toEqual({ ja: '基礎 & 応用', en: 'Basics' });
+    const imsmd = single.replace(
+      '</metadata>',
+      '<imsmd:lom xmlns:imsmd="http://www.imsglobal.org/xsd/imsmd_rootv1p2p1"><imsmd:general><imsmd:title><imsmd:langstring xml:lang="EN">Basics</imsmd:langstring><imsmd:langstring>no language</imsmd:langstring></imsmd:title></imsmd:general></imsmd:lom></metadata>',
+    );
+    expect(model(imsmd).model.titles).toEqual({ en: 'Basics' });
+    expect(model(single).model.titles).toEqual({});
+  });
+
   it('decodes a Shift_JIS manifest', () => {
     const sjis = iconv.encode(single.replace('encoding="UTF-8"', 'encoding="Shift_JIS"'), 'Shift_JIS');
     expect(model(sjis).model.title).toBe('情報セキュリティ基礎');

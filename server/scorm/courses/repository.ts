@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { courses, courseVersionParts, courseVersions, scos } from '../../db/schema';
 
@@ -30,6 +30,16 @@ export function listCourses(db: Database, includeArchived: boolean) {
 export async function findCourse(db: Database, id: number): Promise<CourseRow | undefined> {
   const [row] = await db.select().from(courses).where(eq(courses.id, id)).limit(1);
   return row;
+}
+
+/** The current version's title and per-language titles (from its manifest) of each course. */
+export async function currentTitles(db: Database, courseIds: number[]) {
+  if (courseIds.length === 0) return [];
+  return db
+    .select({ courseId: courses.id, versionTitle: courseVersions.title, titles: sql<Record<string, string> | null>`${courseVersions.manifest} -> 'titles'` })
+    .from(courses)
+    .innerJoin(courseVersions, eq(courseVersions.id, courses.currentVersionId))
+    .where(inArray(courses.id, courseIds));
 }
 
 export async function findCourseBySlug(db: Database, slug: string): Promise<CourseRow | undefined> {

@@ -132,6 +132,26 @@ export async function getCourse(db: Database, id: number) {
   return course;
 }
 
+/**
+ * The names learners see, by course id: in their language when the current version's manifest
+ * gives one (LOM titles, as our own courses do) and the course still bears the name its package
+ * gave it; a name an officer chose is shown as written.
+ */
+export async function learnerTitles(db: Database, list: Pick<repo.CourseRow, 'id' | 'title'>[], locale: string): Promise<Map<number, string>> {
+  const current = new Map((await repo.currentTitles(db, list.map((c) => c.id))).map((t) => [t.courseId, t]));
+  return new Map(
+    list.map((c) => {
+      const t = current.get(c.id);
+      const localized = t && t.versionTitle === c.title ? t.titles?.[locale] : undefined;
+      return [c.id, localized ?? c.title];
+    }),
+  );
+}
+
+export async function learnerTitle(db: Database, course: Pick<repo.CourseRow, 'id' | 'title'>, locale: string): Promise<string> {
+  return (await learnerTitles(db, [course], locale)).get(course.id) ?? course.title;
+}
+
 export const listVersions = (db: Database, courseId: number) => repo.listVersions(db, courseId);
 export const scosOfVersion = (db: Database, versionId: number) => repo.scosOf(db, versionId);
 export { saveVersionZip, versionZipStream } from './zip-parts';

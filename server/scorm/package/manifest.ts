@@ -64,6 +64,22 @@ function checkUnique(identifiers: string[], findings: Findings): void {
   }
 }
 
+/**
+ * The course title in each language the manifest's own LOM metadata gives: IEEE LOM
+ * (`<lom><general><title><string language="ja">`, SCORM 2004) or IMS MD 1.2
+ * (`<imsmd:lom>…<imsmd:langstring xml:lang="ja">`, SCORM 1.2). Keys are primary subtags.
+ */
+function lomTitles(root: XmlNode): Record<string, string> {
+  const title = path(root, 'metadata', 'lom', 'general', 'title');
+  const titles: Record<string, string> = {};
+  for (const node of [...children(title, 'string'), ...children(title, 'langstring')]) {
+    const language = (attr(node, 'language') ?? attr(node, 'lang') ?? '').trim().toLowerCase().split('-')[0];
+    const value = text(node);
+    if (language && value && !(language in titles)) titles[language] = value.slice(0, 500);
+  }
+  return titles;
+}
+
 export function parseManifest(xml: string | Buffer): ManifestResult {
   const parsed = parseXml(xml);
   if (!parsed.ok) return parsed;
@@ -131,6 +147,7 @@ export function parseManifest(xml: string | Buffer): ManifestResult {
       standard,
       schemaVersion: schemaVersion || null,
       title: played?.title || identifier,
+      titles: lomTitles(root),
       defaultOrganization: played?.identifier ?? null,
       organizations,
       resources: read.map((r) => r.resource),

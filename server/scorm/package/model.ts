@@ -10,6 +10,12 @@ export interface ManifestModel {
   schemaVersion: string | null;
   /** The default organization's title (what a learner sees as the course name). */
   title: string;
+  /**
+   * The course title per language from the manifest's inline LOM metadata (general/title as
+   * langstrings), keyed by primary language subtag ('ja', 'en'); empty when there is none.
+   * Absent in versions imported before it was read.
+   */
+  titles?: Record<string, string>;
   /** The organization that is played: `organizations@default` when it exists, else the first. */
   defaultOrganization: string | null;
   organizations: Organization[];

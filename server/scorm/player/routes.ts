@@ -5,7 +5,7 @@ import { getHospitalProfile } from '../../hospital/service';
 import { fiscalYearOf, localDate } from '../../lib/dates';
 import { idParam } from '../../lib/validate';
 import { formatAt, formatScore, formatSeconds } from '../courses/presenter';
-import { getCourse, listCourses } from '../courses/service';
+import { getCourse, learnerTitle, learnerTitles, listCourses } from '../courses/service';
 import { attemptsOf, ownAttemptWithScos, resultsOf, startOrResume } from '../tracking/service';
 
 /** What learners use: their course list, a course's page, and the player. */
@@ -21,6 +21,7 @@ export function playerRouter(ctx: AppContext): Router {
     const { year } = await fiscalYearNow();
     const [list, results] = await Promise.all([listCourses(db), resultsOf(db, req.user!.id, year)]);
     const byCourse = new Map(results.map((r) => [r.courseId, r]));
+    const titles = await learnerTitles(db, list, req.locale);
     res.render('scorm/courses', {
       title: req.t('scorm.courses.title'),
       year,
@@ -30,7 +31,7 @@ export function playerRouter(ctx: AppContext): Router {
           const r = byCourse.get(c.id);
           return {
             href: `/courses/${c.id}`,
-            title: c.title,
+            title: titles.get(c.id) ?? c.title,
             status: req.t(r?.status === 'completed' ? 'scorm.status.completed' : r ? 'scorm.status.inProgress' : 'scorm.status.notStarted'),
             completed: r?.status === 'completed',
             score: formatScore(r?.bestScoreScaled),
@@ -45,9 +46,10 @@ export function playerRouter(ctx: AppContext): Router {
     const { year } = await fiscalYearNow();
     const attempts = await attemptsOf(db, req.user!.id, course.id);
     const current = attempts.find((a) => a.fiscalYear === year);
+    const title = await learnerTitle(db, course, req.locale);
     res.render('scorm/course', {
-      title: course.title,
-      course: { id: course.id, title: course.title, description: course.description ?? '' },
+      title,
+      course: { id: course.id, title, description: course.description ?? '' },
       year,
       canResume: Boolean(current && !current.satisfied),
       completedThisYear: Boolean(current?.satisfied),
@@ -79,11 +81,12 @@ export function playerRouter(ctx: AppContext): Router {
   router.get('/learn/attempts/:id', allow('courses:take'), async (req, res) => {
     const a = await ownAttemptWithScos(db, req.user!, idParam(req.params));
     const course = await getCourse(db, a.attempt.courseId);
+    const title = await learnerTitle(db, course, req.locale);
     const standard = a.standard === '1.2' ? '1.2' : '2004';
     const launchable = a.scos.filter(({ sco }) => sco.isVisible);
     const first = launchable.find(({ state }) => !state || state.completion !== 'completed') ?? launchable[0];
     res.render('scorm/player', {
-      title: course.title,
+      title,
       courseHref: `/courses/${course.id}`,
       review: a.attempt.satisfied,
       scos: launchable.map(({ sco, state }) => ({

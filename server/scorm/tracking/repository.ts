@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
-import type { Database } from '../../db/client';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import { runPrepared, type Database, type PreparedStatement } from '../../db/client';
 import { attempts, courseResults, courseVersions, scos, scoStates, staff } from '../../db/schema';
 import { STATUS_ELEMENTS } from '../runtime/derive';
 
@@ -179,33 +180,14 @@ export interface WrittenCommit {
 // can hold 64,000 characters of suspend_data that nobody on this path reads).
 const statusOfMerged = sql.raw(`jsonb_strip_nulls(jsonb_build_object(${STATUS_ELEMENTS.map((k) => `'${k}', s.cmi -> '${k}'`).join(', ')}))`);
 
-/**
- * One statement for a batch of commits to different attempts: merges each commit's elements
- * into the stored CMI, only for the owner, only in the open session, only when its sequence is
- * newer, and moves the attempt's time and last activity. Answers, in the order given, what was
- * written (see WrittenCommit), or undefined for a commit that was refused.
- */
-export async function writeCommits(db: Database, batch: CommitWrite[]): Promise<(WrittenCommit | undefined)[]> {
-  const input = batch.map((w, i) => ({
-    i,
-    a: w.attemptId,
-    s: w.scoId,
-    st: w.staffId,
-    n: w.sessionNo,
-    q: w.seq,
-    v: w.values,
-    ss: w.sessionSeconds,
-    l: w.location ?? null,
-    sl: w.location !== undefined,
-    e: w.exit ?? null,
-    se: w.exit !== undefined,
-  }));
-  // The attempts update sees the snapshot before this statement: the SCO just written adds its
-  // new time (sco_seconds), the attempt's other SCOs their stored time. A batch never holds two
-  // commits of one attempt (CommitBatcher), so each attempt row is updated once.
-  const result = await db.execute(sql`
+// The attempts update sees the snapshot before this statement: the SCO just written adds its
+// new time (sco_seconds), the attempt's other SCOs their stored time. A batch never holds two
+// commits of one attempt (CommitBatcher), so each attempt row is updated once.
+const WRITE_COMMITS: PreparedStatement = {
+  name: 'mamoru_write_commits_v1',
+  text: new PgDialect().sqlToQuery(sql`
     WITH input AS (
-      SELECT * FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb)
+      SELECT * FROM jsonb_to_recordset(${sql.placeholder('input')}::jsonb)
         AS x(i int, a int, s int, st int, n int, q int, v jsonb, ss double precision, l text, sl boolean, e text, se boolean)
     ), written AS (
       UPDATE ${scoStates} AS s SET
@@ -229,8 +211,31 @@ export async function writeCommits(db: Database, batch: CommitWrite[]): Promise<
       FROM written AS w
       WHERE t.id = w.attempt_id
     )
-    SELECT i, status, completion, success, score_raw, score_min, score_max, score_scaled FROM written`);
-  const rows = (result as unknown as { rows: (WrittenCommit & { i: number })[] }).rows;
+    SELECT i, status, completion, success, score_raw, score_min, score_max, score_scaled FROM written`).sql,
+};
+
+/**
+ * One statement for a batch of commits to different attempts: merges each commit's elements
+ * into the stored CMI, only for the owner, only in the open session, only when its sequence is
+ * newer, and moves the attempt's time and last activity. Answers, in the order given, what was
+ * written (see WrittenCommit), or undefined for a commit that was refused.
+ */
+export async function writeCommits(db: Database, batch: CommitWrite[]): Promise<(WrittenCommit | undefined)[]> {
+  const input = batch.map((w, i) => ({
+    i,
+    a: w.attemptId,
+    s: w.scoId,
+    st: w.staffId,
+    n: w.sessionNo,
+    q: w.seq,
+    v: w.values,
+    ss: w.sessionSeconds,
+    l: w.location ?? null,
+    sl: w.location !== undefined,
+    e: w.exit ?? null,
+    se: w.exit !== undefined,
+  }));
+  const rows = (await runPrepared(db, WRITE_COMMITS, [JSON.stringify(input)])) as unknown as (WrittenCommit & { i: number })[];
   const answers: (WrittenCommit | undefined)[] = batch.map(() => undefined);
   for (const { i, ...written } of rows) answers[i] = written;
   return answers;
