@@ -47,9 +47,48 @@ const FORBIDDEN: [RegExp, string][] = [
   [/\b(?:src|href)\s*=\s*["']?\s*(?:[a-z]+:)?\/\//i, 'links to an external URL (content must work offline)'],
 ];
 
+/** The page's closing list of reference ids, e.g. `<p class="sources">出典: [mhlw-2022]</p>`. */
+const SOURCES_PARAGRAPH = /<p\s+class=["']sources["'][^>]*>([\s\S]*?)<\/p>/i;
+
 function sourcesOf(html: string): string[] {
-  const para = /<p\s+class=["']sources["'][^>]*>([\s\S]*?)<\/p>/i.exec(html);
+  const para = SOURCES_PARAGRAPH.exec(html);
   return para ? [...para[1]!.matchAll(/\[([^\]\s]+)\]/g)].map((m) => m[1]!) : [];
+}
+
+/**
+ * The most characters one paragraph-level block may hold, so that none takes more than about
+ * 20–25 seconds to read aloud (issue #4): Japanese is read at roughly 6 characters a second
+ * (120 ≈ 20 s), English at roughly 150 words a minute, about 13 characters a second (300 ≈ 23 s).
+ */
+export const PARAGRAPH_LIMIT = { ja: 120, en: 300 } as const;
+
+/** Tags that stay inside a paragraph; every other tag (p, li, aside, figcaption, td, dd, h2…) starts a new block. */
+const INLINE_TAGS = new Set(['a', 'abbr', 'b', 'br', 'cite', 'code', 'em', 'i', 'img', 'kbd', 'mark', 'q', 's', 'small', 'span', 'strong', 'sub', 'sup', 'time', 'u', 'wbr']);
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+
+/**
+ * The text of each block as a reader hears it: inline tags dropped, entities decoded, whitespace
+ * collapsed. Splitting at every non-inline tag handles nesting (a list inside a list item, a <p>
+ * inside an <aside>) without parsing. The sources line is left out: it is a list of reference
+ * ids whose length follows the number of references, and sourcesOf reads only one such line.
+ */
+function blockTexts(html: string): string[] {
+  const text = html
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(new RegExp(SOURCES_PARAGRAPH.source, 'gi'), '\n')
+    .replace(/<\/?([a-z][a-z0-9]*)\b[^>]*>/gi, (_, tag: string) => (INLINE_TAGS.has(tag.toLowerCase()) ? '' : '\n'))
+    .replace(/&(?:#(\d+)|#x([0-9a-f]+)|([a-z]+));/gi, (whole, dec?: string, hex?: string, name?: string) =>
+      dec ? String.fromCodePoint(Number(dec)) : hex ? String.fromCodePoint(parseInt(hex, 16)) : (ENTITIES[name!.toLowerCase()] ?? whole),
+    );
+  return text.split('\n').map((b) => b.replace(/\s+/g, ' ').trim()).filter((b) => b !== '');
+}
+
+function overLongBlocks(html: string, lang: keyof typeof PARAGRAPH_LIMIT): string[] {
+  const limit = PARAGRAPH_LIMIT[lang];
+  return blockTexts(html)
+    .map((text) => [...text]) // code points, so a character outside the BMP counts once
+    .filter((chars) => chars.length > limit)
+    .map((chars) => `a paragraph has ${chars.length} characters, over the ${limit} allowed in ${lang === 'ja' ? 'Japanese' : 'English'} (split or shorten it): "${chars.slice(0, 30).join('')}…"`);
 }
 
 function imagesOf(html: string): string[] {
@@ -102,6 +141,7 @@ export function loadCourse(dir: string): CourseSource {
       html[lang] = fs.readFileSync(file, 'utf8');
       for (const [re, why] of FORBIDDEN) if (re.test(html[lang])) problems.push(`${file}: ${why}`);
       for (const image of imagesOf(html[lang])) if (!imageSet.has(image)) problems.push(`${file}: image ${image} does not exist`);
+      for (const long of overLongBlocks(html[lang], lang)) problems.push(`${file}: ${long}`);
       for (const ref of sourcesOf(html[lang])) if (refList.success && !refIds.has(ref)) problems.push(`${file}: source [${ref}] is not in course.json references`);
     }
     pages.push({ id: page.id, title: page.title, html, sources: [...new Set([...sourcesOf(html.ja), ...sourcesOf(html.en)])] });

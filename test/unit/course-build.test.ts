@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildPackage, coursesRoot, CourseSourceError, courseDirs, loadCourse, loadCourses } from '../../courses/_build';
+import { buildPackage, coursesRoot, CourseSourceError, courseDirs, loadCourse, loadCourses, PARAGRAPH_LIMIT } from '../../courses/_build';
 import { analysePackage, readEntry } from '../../server/scorm/package';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'courses', 'fixture-course');
@@ -74,6 +74,36 @@ describe('course source validation', () => {
     expect(problems).toMatch(/test\.draw 16 is more than the 15 questions/);
     expect(problems).toMatch(/source \[nope\] is not in course\.json references/);
     expect(problems).toMatch(/slug "other" differs from the folder name/);
+  });
+
+  it('refuses a paragraph too long to read aloud, in each language, counting text only', () => {
+    const ja = PARAGRAPH_LIMIT.ja;
+    const en = PARAGRAPH_LIMIT.en;
+    const dir = brokenCopy((d) => {
+      // Each file: one block one character over its limit, and blocks exactly at the limit whose
+      // markup, entities and line breaks would push them over if they were counted. The sources
+      // line (reference ids, not prose) may be longer.
+      fs.writeFileSync(
+        path.join(d, 'pages', 'intro.ja.html'),
+        `<h2>はじめに</h2>\n<p>長${'あ'.repeat(ja)}</p>\n<ul>\n  <li><strong>${'い'.repeat(ja - 2)}</strong>\n   &amp;</li>\n</ul>\n` +
+          `<aside class="note">${'う'.repeat(ja)}<ul><li>${'え'.repeat(ja)}</li></ul></aside>\n<p class="sources">出典: ${'[ref-a], '.repeat(20)}[ref-a]</p>`,
+      );
+      fs.writeFileSync(
+        path.join(d, 'pages', 'backups.en.html'),
+        `<h2>Backups</h2>\n<figure><figcaption>Long ${'w'.repeat(en - 4)}</figcaption></figure>\n<p>${'x '.repeat(en / 2 - 20)}\n\n${'<em>y</em>'.repeat(40)}</p>\n` +
+          `<p class="sources">Sources: [ref-a]</p>`,
+      );
+    });
+    const problems = problemsOf(dir);
+    expect(problems).toEqual([
+      `${path.join(dir, 'pages', 'intro.ja.html')}: a paragraph has ${ja + 1} characters, over the ${ja} allowed in Japanese (split or shorten it): "長${'あ'.repeat(29)}…"`,
+      `${path.join(dir, 'pages', 'backups.en.html')}: a paragraph has ${en + 1} characters, over the ${en} allowed in English (split or shorten it): "Long ${'w'.repeat(25)}…"`,
+    ]);
+    // The same text one character shorter is accepted: the limit itself is allowed.
+    for (const [file, from, to] of [['intro.ja.html', '<p>長', '<p>'], ['backups.en.html', 'Long ', 'Lon ']] as const) {
+      fs.writeFileSync(path.join(dir, 'pages', file), fs.readFileSync(path.join(dir, 'pages', file), 'utf8').replace(from, to));
+    }
+    expect(problemsOf(dir)).toEqual([]);
   });
 
   it('refuses question ids used by two courses', () => {
