@@ -29,87 +29,84 @@ function readRuntime(root: string): { name: string; bytes: Buffer }[] {
 
 const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-export function manifestXml(course: CourseSource, standard: BuildStandard, files: string[]): string {
-  const { slug, version, title, test } = course.meta;
-  const id = `mamoru-${slug}`;
-  const name = xml(`${title.ja} / ${title.en}`);
-  const fileList = files.map((f) => `      <file href="${xml(f)}"/>`).join('\n');
-  // The title per language as LOM metadata, so an LMS (this one included) can show each learner
-  // the course name in their language; the organization title keeps both for those that cannot.
-  const langs = ['ja', 'en'] as const;
-  if (standard === '1.2') {
-    return `<?xml version="1.0" encoding="UTF-8"?>
-<manifest identifier="${id}-scorm12" version="${xml(version)}"
-  xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+/** What differs between the two manifests: namespaces, the LOM dialect, the mastery rule, the attribute's case. */
+const STANDARD_PARTS = {
+  '1.2': {
+    suffix: 'scorm12',
+    namespaces: `xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
   xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2"
   xmlns:imsmd="http://www.imsglobal.org/xsd/imsmd_rootv1p2p1"
   xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
-  xsi:schemaLocation="http://www.imsproject.org/xsd/imscp_rootv1p1p2 imscp_rootv1p1p2.xsd http://www.imsglobal.org/xsd/imsmd_rootv1p2p1 imsmd_rootv1p2p1.xsd http://www.adlnet.org/xsd/adlcp_rootv1p2 adlcp_rootv1p2.xsd">
-  <metadata>
-    <schema>ADL SCORM</schema>
-    <schemaversion>1.2</schemaversion>
-    <imsmd:lom>
+  xsi:schemaLocation="http://www.imsproject.org/xsd/imscp_rootv1p1p2 imscp_rootv1p1p2.xsd http://www.imsglobal.org/xsd/imsmd_rootv1p2p1 imsmd_rootv1p2p1.xsd http://www.adlnet.org/xsd/adlcp_rootv1p2 adlcp_rootv1p2.xsd"`,
+    schemaVersion: '1.2',
+    lom: (titles: string) => `    <imsmd:lom>
       <imsmd:general>
         <imsmd:title>
-${langs.map((l) => `          <imsmd:langstring xml:lang="${l}">${xml(title[l])}</imsmd:langstring>`).join('\n')}
+${titles}
         </imsmd:title>
       </imsmd:general>
-    </imsmd:lom>
-  </metadata>
-  <organizations default="${id}-org">
-    <organization identifier="${id}-org">
-      <title>${name}</title>
-      <item identifier="${id}-item" identifierref="${id}-sco" isvisible="true">
-        <title>${name}</title>
-        <adlcp:masteryscore>${test.passPercent}</adlcp:masteryscore>
-      </item>
-    </organization>
-  </organizations>
-  <resources>
-    <resource identifier="${id}-sco" type="webcontent" adlcp:scormtype="sco" href="index.html">
-${fileList}
-    </resource>
-  </resources>
-</manifest>
-`;
-  }
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<manifest identifier="${id}-scorm2004" version="${xml(version)}"
-  xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
+    </imsmd:lom>`,
+    langString: (lang: string, text: string) => `          <imsmd:langstring xml:lang="${lang}">${text}</imsmd:langstring>`,
+    mastery: (_id: string, passPercent: number) => `        <adlcp:masteryscore>${passPercent}</adlcp:masteryscore>`,
+    scormTypeAttribute: 'adlcp:scormtype',
+  },
+  '2004': {
+    suffix: 'scorm2004',
+    namespaces: `xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
   xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3"
   xmlns:adlseq="http://www.adlnet.org/xsd/adlseq_v1p3"
   xmlns:adlnav="http://www.adlnet.org/xsd/adlnav_v1p3"
   xmlns:imsss="http://www.imsglobal.org/xsd/imsss"
   xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
-  xsi:schemaLocation="http://www.imsglobal.org/xsd/imscp_v1p1 imscp_v1p1.xsd http://ltsc.ieee.org/xsd/LOM lom.xsd http://www.adlnet.org/xsd/adlcp_v1p3 adlcp_v1p3.xsd http://www.adlnet.org/xsd/adlseq_v1p3 adlseq_v1p3.xsd http://www.adlnet.org/xsd/adlnav_v1p3 adlnav_v1p3.xsd http://www.imsglobal.org/xsd/imsss imsss_v1p0.xsd">
-  <metadata>
-    <schema>ADL SCORM</schema>
-    <schemaversion>2004 4th Edition</schemaversion>
-    <lom xmlns="http://ltsc.ieee.org/xsd/LOM">
+  xsi:schemaLocation="http://www.imsglobal.org/xsd/imscp_v1p1 imscp_v1p1.xsd http://ltsc.ieee.org/xsd/LOM lom.xsd http://www.adlnet.org/xsd/adlcp_v1p3 adlcp_v1p3.xsd http://www.adlnet.org/xsd/adlseq_v1p3 adlseq_v1p3.xsd http://www.adlnet.org/xsd/adlnav_v1p3 adlnav_v1p3.xsd http://www.imsglobal.org/xsd/imsss imsss_v1p0.xsd"`,
+    schemaVersion: '2004 4th Edition',
+    lom: (titles: string) => `    <lom xmlns="http://ltsc.ieee.org/xsd/LOM">
       <general>
         <title>
-${langs.map((l) => `          <string language="${l}">${xml(title[l])}</string>`).join('\n')}
+${titles}
         </title>
       </general>
-    </lom>
+    </lom>`,
+    langString: (lang: string, text: string) => `          <string language="${lang}">${text}</string>`,
+    mastery: (id: string, passPercent: number) => `        <imsss:sequencing>
+          <imsss:objectives>
+            <imsss:primaryObjective objectiveID="${id}-passed" satisfiedByMeasure="true">
+              <imsss:minNormalizedMeasure>${(passPercent / 100).toString()}</imsss:minNormalizedMeasure>
+            </imsss:primaryObjective>
+          </imsss:objectives>
+        </imsss:sequencing>`,
+    scormTypeAttribute: 'adlcp:scormType',
+  },
+} satisfies Record<BuildStandard, unknown>;
+
+export function manifestXml(course: CourseSource, standard: BuildStandard, files: string[]): string {
+  const { slug, version, title, test } = course.meta;
+  const parts = STANDARD_PARTS[standard];
+  const id = `mamoru-${slug}`;
+  const name = xml(`${title.ja} / ${title.en}`);
+  const fileList = files.map((f) => `      <file href="${xml(f)}"/>`).join('\n');
+  // The title per language as LOM metadata, so an LMS (this one included) can show each learner
+  // the course name in their language; the organization title keeps both for those that cannot.
+  const titles = (['ja', 'en'] as const).map((l) => parts.langString(l, xml(title[l]))).join('\n');
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="${id}-${parts.suffix}" version="${xml(version)}"
+  ${parts.namespaces}>
+  <metadata>
+    <schema>ADL SCORM</schema>
+    <schemaversion>${parts.schemaVersion}</schemaversion>
+${parts.lom(titles)}
   </metadata>
   <organizations default="${id}-org">
     <organization identifier="${id}-org">
       <title>${name}</title>
       <item identifier="${id}-item" identifierref="${id}-sco" isvisible="true">
         <title>${name}</title>
-        <imsss:sequencing>
-          <imsss:objectives>
-            <imsss:primaryObjective objectiveID="${id}-passed" satisfiedByMeasure="true">
-              <imsss:minNormalizedMeasure>${(test.passPercent / 100).toString()}</imsss:minNormalizedMeasure>
-            </imsss:primaryObjective>
-          </imsss:objectives>
-        </imsss:sequencing>
+${parts.mastery(id, test.passPercent)}
       </item>
     </organization>
   </organizations>
   <resources>
-    <resource identifier="${id}-sco" type="webcontent" adlcp:scormType="sco" href="index.html">
+    <resource identifier="${id}-sco" type="webcontent" ${parts.scormTypeAttribute}="sco" href="index.html">
 ${fileList}
     </resource>
   </resources>

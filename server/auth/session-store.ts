@@ -4,7 +4,6 @@ import * as repo from './repository';
 
 const DEFAULT_TTL_MS = 12 * 3600 * 1000;
 
-/** express-session store on the app's own database (PGlite or PostgreSQL alike). */
 // A rolling session's expiry moves on every request; writing it more than once a minute buys nothing.
 const TOUCH_EVERY_MS = 60_000;
 // A learner's content commits every few seconds; each request would otherwise read the session
@@ -12,10 +11,18 @@ const TOUCH_EVERY_MS = 60_000;
 // and another instance's logout takes effect here within READ_CACHE_MS.
 const READ_CACHE_MS = 5_000;
 
+/** A session as last read or written here: its JSON, when, and (for read-only use) parsed once. */
+interface CacheEntry {
+  json: string;
+  at: number;
+  parsed?: session.SessionData;
+}
+
+/** express-session store on the app's own database (PGlite or PostgreSQL alike). */
 export class DatabaseSessionStore extends session.Store {
   private lastPrune = 0;
   private readonly lastTouch = new Map<string, number>();
-  private readonly recent = new Map<string, { json: string; at: number; parsed?: Readonly<session.SessionData> }>();
+  private readonly recent = new Map<string, CacheEntry>();
 
   constructor(private readonly db: Database) {
     super();
@@ -26,15 +33,18 @@ export class DatabaseSessionStore extends session.Store {
     return expires ? new Date(expires) : new Date(Date.now() + DEFAULT_TTL_MS);
   }
 
-  override get(sid: string, cb: (err: unknown, session?: session.SessionData | null) => void): void {
+  /** The cache entry for a session, read from the database when missing or older than READ_CACHE_MS. */
+  private async entry(sid: string) {
     const hit = this.recent.get(sid);
-    if (hit && Date.now() - hit.at < READ_CACHE_MS) return void cb(null, JSON.parse(hit.json) as session.SessionData);
-    repo
-      .getSession(this.db, sid, new Date())
-      .then((sess) => {
-        if (sess) this.remember(sid, sess);
-        cb(null, (sess as session.SessionData | undefined) ?? null);
-      })
+    if (hit && Date.now() - hit.at < READ_CACHE_MS) return hit;
+    const sess = await repo.getSession(this.db, sid, new Date());
+    return sess ? this.remember(sid, sess) : undefined;
+  }
+
+  // express-session changes the session it is given, so each request gets its own copy.
+  override get(sid: string, cb: (err: unknown, session?: session.SessionData | null) => void): void {
+    this.entry(sid)
+      .then((hit) => cb(null, hit ? (JSON.parse(hit.json) as session.SessionData) : null))
       .catch((err: unknown) => cb(err));
   }
 
@@ -43,17 +53,15 @@ export class DatabaseSessionStore extends session.Store {
    * cache, but parsed once per cache entry instead of copied per request. Callers must not mutate it.
    */
   async peek(sid: string): Promise<Readonly<session.SessionData> | null> {
-    const hit = this.recent.get(sid);
-    if (hit && Date.now() - hit.at < READ_CACHE_MS) return (hit.parsed ??= JSON.parse(hit.json) as session.SessionData);
-    const sess = (await repo.getSession(this.db, sid, new Date())) as session.SessionData | undefined;
-    if (!sess) return null;
-    this.remember(sid, sess);
-    return sess;
+    const hit = await this.entry(sid);
+    return hit ? (hit.parsed ??= JSON.parse(hit.json) as session.SessionData) : null;
   }
 
-  private remember(sid: string, sess: unknown) {
+  private remember(sid: string, sess: unknown): CacheEntry {
     if (this.recent.size > 50_000) this.recent.clear();
-    this.recent.set(sid, { json: JSON.stringify(sess), at: Date.now() });
+    const entry: CacheEntry = { json: JSON.stringify(sess), at: Date.now() };
+    this.recent.set(sid, entry);
+    return entry;
   }
 
   override set(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {

@@ -44,6 +44,12 @@ export const STATUS_ELEMENTS = [
   'cmi.score.max',
 ] as const;
 
+/** The session time a SCO reported, in seconds; null when it reported none. */
+export function sessionSecondsOf(standard: RuntimeStandard, cmi: Record<string, string>): number | null {
+  const time = cmi[standard === '1.2' ? 'cmi.core.session_time' : 'cmi.session_time'];
+  return time ? durationSeconds(time) : null;
+}
+
 const num = (v: string | undefined) => (v === undefined || v === '' ? null : Number(v));
 
 /**
@@ -72,7 +78,7 @@ export function deriveState(standard: RuntimeStandard, cmi: Record<string, strin
       scoreMax: max,
       // 1.2 has no scaled score; raw over the max (100 by default) serves for comparisons.
       scoreScaled: raw === null ? null : raw / ((max ?? 100) || 100),
-      sessionSeconds: cmi['cmi.core.session_time'] ? durationSeconds(cmi['cmi.core.session_time']) : null,
+      sessionSeconds: sessionSecondsOf(standard, cmi),
       location: cmi['cmi.core.lesson_location'] || null,
       exit: cmi['cmi.core.exit'] || null,
     };
@@ -94,7 +100,7 @@ export function deriveState(standard: RuntimeStandard, cmi: Record<string, strin
     scoreMin: num(cmi['cmi.score.min']),
     scoreMax: num(cmi['cmi.score.max']),
     scoreScaled: scaled,
-    sessionSeconds: cmi['cmi.session_time'] ? durationSeconds(cmi['cmi.session_time']) : null,
+    sessionSeconds: sessionSecondsOf(standard, cmi),
     location: cmi['cmi.location'] || null,
     exit: cmi['cmi.exit'] || null,
   };

@@ -5,7 +5,7 @@ import type { CompletionRuleName } from '../../db/schema';
 import { fiscalYearOf, localDate } from '../../lib/dates';
 import { AppError, conflict, notFound } from '../../lib/errors';
 import * as courses from '../courses/repository';
-import { deriveState, satisfies } from '../runtime/derive';
+import { deriveState, satisfies, sessionSecondsOf } from '../runtime/derive';
 import { launchCmi } from '../runtime/launch-data';
 import { validateCommit, type CmiProblem, type RuntimeStandard } from '../runtime/validate';
 import { commitBatcherOf } from './commit-batcher';
@@ -155,7 +155,7 @@ export async function commitSco(db: Database, viewer: Viewer, input: CommitInput
     sessionNo: input.sessionNo,
     seq: input.seq,
     values,
-    sessionSeconds: deriveState(standard, values, sco, true).sessionSeconds,
+    sessionSeconds: sessionSecondsOf(standard, values),
     location: present(v, standard === '1.2' ? 'cmi.core.lesson_location' : 'cmi.location'),
     exit: present(v, standard === '1.2' ? 'cmi.core.exit' : 'cmi.exit'),
   });
