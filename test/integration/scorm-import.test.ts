@@ -163,6 +163,7 @@ describe('versions', () => {
     expect(again.status).toBe(409);
     expect(t('scorm.course.sameAsLatest', { versionNo: 3 })).not.toBe('scorm.course.sameAsLatest');
     expect(again.text).toContain(t('scorm.course.sameAsLatest', { versionNo: 3 }));
+    expect(again.text).toContain('id="package"'); // said on the upload page, ready for another file
     expect(await countVersions(ctx.db)).toBe(before);
   });
 

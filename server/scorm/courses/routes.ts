@@ -6,6 +6,7 @@ import type { AppContext } from '../../app';
 import { allow } from '../../auth/policies';
 import { getHospitalProfile } from '../../hospital/service';
 import { fiscalYearOf, localDate } from '../../lib/dates';
+import { AppError } from '../../lib/errors';
 import { flash } from '../../lib/http';
 import { idParam, parseWith } from '../../lib/validate';
 import { attemptsForCourse } from '../tracking/service';
@@ -40,11 +41,18 @@ export function courseAdminRouter(ctx: AppContext): Router {
       // A form value that is not understood refuses the upload: guessing a default could add the version to another course or make it current unasked.
       const parsed = parseWith(UploadSchema, req.body);
       if (!parsed.ok) return { ok: false as const, reason: 'badForm' as const, errors: parsed.errors };
-      return { ok: true as const, result: await courses.importPackage(db, req.user!, received.file.path, parsed.data) };
+      try {
+        return { ok: true as const, result: await courses.importPackage(db, req.user!, received.file.path, parsed.data) };
+      } catch (err) {
+        // The same bytes as the latest version: said on the upload page, where the officer is.
+        if (err instanceof AppError && err.status === 409) return { ok: false as const, reason: 'conflict' as const, message: req.t(err.messageKey, err.params) };
+        throw err;
+      }
     });
     // Answered only now, once the uploaded file is gone.
     if (!outcome.ok) {
       if (outcome.reason === 'tooLarge') return renderList(req, res, 413, [req.t('scorm.import.uploadTooLarge', { mb: Math.round(config.packageMaxBytes / 1048576) })]);
+      if (outcome.reason === 'conflict') return renderList(req, res, 409, [outcome.message]);
       if (outcome.reason === 'badForm') return renderList(req, res, 400, presentFormProblems(outcome.errors, req.body as Record<string, unknown>, req.t));
       return renderList(req, res, 400, [req.t('scorm.import.noFile')]);
     }
