@@ -1,5 +1,6 @@
 import session from 'express-session';
 import type { Database } from '../db/client';
+import { jittered } from '../lib/jitter';
 import * as repo from './repository';
 
 const DEFAULT_TTL_MS = 12 * 3600 * 1000;
@@ -8,20 +9,22 @@ const DEFAULT_TTL_MS = 12 * 3600 * 1000;
 const TOUCH_EVERY_MS = 60_000;
 // A learner's content commits every few seconds; each request would otherwise read the session
 // row. Reads are served from memory for a few seconds; writes and logouts here update it at once,
-// and another instance's logout takes effect here within READ_CACHE_MS.
+// and another instance's logout takes effect here within READ_CACHE_MS. Both intervals are
+// jittered per session (lib/jitter.ts) so that sessions begun together are not re-read or
+// re-written together.
 const READ_CACHE_MS = 5_000;
 
-/** A session as last read or written here: its JSON, when, and (for read-only use) parsed once. */
+/** A session as last read or written here: its JSON, until when it is served, and (for read-only use) parsed once. */
 interface CacheEntry {
   json: string;
-  at: number;
+  until: number;
   parsed?: session.SessionData;
 }
 
 /** express-session store on the app's own database (PGlite or PostgreSQL alike). */
 export class DatabaseSessionStore extends session.Store {
   private lastPrune = 0;
-  private readonly lastTouch = new Map<string, number>();
+  private readonly nextTouch = new Map<string, number>();
   private readonly recent = new Map<string, CacheEntry>();
 
   constructor(private readonly db: Database) {
@@ -36,7 +39,7 @@ export class DatabaseSessionStore extends session.Store {
   /** The cache entry for a session, read from the database when missing or older than READ_CACHE_MS. */
   private async entry(sid: string) {
     const hit = this.recent.get(sid);
-    if (hit && Date.now() - hit.at < READ_CACHE_MS) return hit;
+    if (hit && Date.now() < hit.until) return hit;
     const sess = await repo.getSession(this.db, sid, new Date());
     return sess ? this.remember(sid, sess) : undefined;
   }
@@ -59,7 +62,7 @@ export class DatabaseSessionStore extends session.Store {
 
   private remember(sid: string, sess: unknown): CacheEntry {
     if (this.recent.size > 50_000) this.recent.clear();
-    const entry: CacheEntry = { json: JSON.stringify(sess), at: Date.now() };
+    const entry: CacheEntry = { json: JSON.stringify(sess), until: Date.now() + jittered(READ_CACHE_MS) };
     this.recent.set(sid, entry);
     return entry;
   }
@@ -75,9 +78,9 @@ export class DatabaseSessionStore extends session.Store {
 
   override touch(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {
     const now = Date.now();
-    if (now - (this.lastTouch.get(sid) ?? 0) < TOUCH_EVERY_MS) return void cb?.();
-    if (this.lastTouch.size > 50_000) this.lastTouch.clear();
-    this.lastTouch.set(sid, now);
+    if (now < (this.nextTouch.get(sid) ?? 0)) return void cb?.();
+    if (this.nextTouch.size > 50_000) this.nextTouch.clear();
+    this.nextTouch.set(sid, now + jittered(TOUCH_EVERY_MS));
     repo
       .touchSession(this.db, sid, this.expiry(sess))
       .then(() => cb?.())
@@ -85,7 +88,7 @@ export class DatabaseSessionStore extends session.Store {
   }
 
   override destroy(sid: string, cb?: (err?: unknown) => void): void {
-    this.lastTouch.delete(sid);
+    this.nextTouch.delete(sid);
     this.recent.delete(sid);
     repo
       .deleteSession(this.db, sid)

@@ -94,7 +94,12 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
 }
 
 async function openPostgres(connectionString: string, max: number): Promise<DatabaseHandle> {
-  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5000 });
+  // A fixed-size pool: connections, once opened, stay open (min = max). pg-pool's default closes
+  // a connection idle for 10 s, so at a steady moderate load the connections beyond the few in
+  // use came and went every few seconds; each new one is a new PostgreSQL backend that loads its
+  // catalog caches and prepares the commit statement again, and the commits that waited on it
+  // took 100-175 ms instead of 2 (npm run bench:commit, BENCH_TRACE).
+  const pool = new pg.Pool({ connectionString, max, min: max, connectionTimeoutMillis: 5000 });
   // An idle client losing its server (restart, failover) must not crash the process;
   // the pool drops it and the next checkout reconnects.
   pool.on('error', (err) => {
