@@ -1,8 +1,8 @@
 // Runtime commit benchmark: `npm run bench:commit`. 64 simulated learners commit realistic
 // SCORM 1.2 CMI to the real app (its own process, PostgreSQL) and to a bare Express app doing
 // one INSERT per request, in the same run, BENCH_SECONDS (default 30) a phase: first each at
-// capacity (back to back), then both at the same paced load. Prints p50/p99 latency, throughput
-// and CPU per request of both, and the ratio. Figures only, no assertions.
+// capacity (back to back), then both at the same paced loads (BENCH_LEVELS). Prints p50/p99
+// latency, throughput, CPU and WAL per request of both, and the ratio. Figures only, no assertions.
 // Budget (DESIGN.md §7): p99 <= 25 ms and throughput >= 80% of the baseline, on 2 cores.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
