@@ -93,10 +93,35 @@
     return instance;
   }
 
+  // The table of contents' statuses as the server now derives them (mastery score, thresholds and
+  // the completion rule are the server's), and a word to the learner once the attempt is satisfied.
+  function refreshToc() {
+    var xhr = new XMLHttpRequest();
+    xhr.open('GET', '/api/attempts/' + config.attemptId + '/scos');
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.onload = function () {
+      var data = null;
+      try { data = xhr.status === 200 ? JSON.parse(xhr.responseText) : null; } catch { data = null; }
+      if (!data) return;
+      data.scos.forEach(function (s) {
+        var label = document.querySelector('.toc-item[data-sco-id="' + s.id + '"] .toc-status');
+        if (!label) return;
+        label.textContent = s.status;
+        label.classList.toggle('done', s.done);
+      });
+      if (data.satisfied && !config.review) setStatus(config.messages.courseCompleted, false);
+    };
+    xhr.send();
+  }
+
   // What happens after a SCO ends: SCORM 2004 content may ask for the next, previous or a chosen
   // activity, or to exit; otherwise the learner decides from the table of contents.
   function afterFinish(sco) {
     var request = !is12 && api && api.adl && api.adl.nav ? String(api.adl.nav.request || '_none_') : '_none_';
+    // The terminate commit goes by beacon, which the page cannot wait for: ask shortly after it,
+    // and once more in case the beacon was slow.
+    setTimeout(refreshToc, 300);
+    setTimeout(refreshToc, 2000);
     setTimeout(function () {
       // Finished because the learner chose another SCO in the table of contents: it is already loading.
       if (current !== sco) return;

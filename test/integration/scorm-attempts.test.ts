@@ -104,6 +104,24 @@ describe('completion rules', () => {
     expect(await resultOf(ctx.db, l.person.id, course.courseId, 2026)).toMatchObject({ status: 'completed', attemptId: l.attemptId });
   });
 
+  it("tells the player each SCO's status and whether the attempt is satisfied, for the learner's own attempt only", async () => {
+    const course = await importCourse(ctx.db, twoVisibleScos(), { completionRule: 'completed' });
+    const [a, b] = course.scos.filter((s) => s.scormType === 'sco');
+    const l = await learnerOn(course);
+    const contents = async () => (await l.agent.get(`/api/attempts/${l.attemptId}/scos`).expect(200)).body as { satisfied: boolean; scos: unknown[] };
+    const line = (id: number, key: 'completed' | 'inProgress' | 'notStarted') => ({ id, status: t(`scorm.status.${key}`), done: key === 'completed' });
+
+    expect(await contents()).toEqual({ satisfied: false, scos: expect.arrayContaining([line(a!.id, 'notStarted'), line(b!.id, 'notStarted')]) });
+    await play(l, a!.id, commit12({ lesson_status: 'completed' }));
+    await play(l, b!.id, commit12({ lesson_status: 'incomplete' }));
+    expect(await contents()).toEqual({ satisfied: false, scos: expect.arrayContaining([line(a!.id, 'completed'), line(b!.id, 'inProgress')]) });
+    await play(l, b!.id, commit12({ lesson_status: 'completed' }));
+    expect(await contents()).toEqual({ satisfied: true, scos: expect.arrayContaining([line(a!.id, 'completed'), line(b!.id, 'completed')]) });
+
+    const other = await learnerOn(course);
+    await other.agent.get(`/api/attempts/${l.attemptId}/scos`).expect(404);
+  });
+
   it('does not wait for a hidden SCO the player never offers', async () => {
     const course = await importCourse(ctx.db, multiSco12(), { completionRule: 'completed' });
     const l = await learnerOn(course);

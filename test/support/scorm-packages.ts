@@ -254,3 +254,66 @@ export function withParameters(): PackageSpec {
     files: { 'sco.html': LAUNCH_HTML },
   };
 }
+
+/**
+ * Three SCOs whose pages talk to the player as real content does: each shows the `entry` and
+ * location it was launched with, records where the learner was and suspends, can report itself
+ * complete and passed, and ends with a button per SCORM 2004 navigation request (under 1.2 every
+ * such button just finishes the SCO). For playing multi-SCO packages in the browser.
+ */
+export function navigableScos(standard: '1.2' | '2004'): PackageSpec {
+  const names = ['sco1', 'sco2', 'sco3'];
+  const items = names.map((n, i) => `<item identifier="${n}" identifierref="res_${n}"><title>Lesson ${i + 1}</title></item>`).join('\n      ');
+  const scormType = standard === '1.2' ? 'adlcp:scormtype' : 'adlcp:scormType';
+  const resources = names
+    .map((n) => `<resource identifier="res_${n}" type="webcontent" ${scormType}="sco" href="${n}.html"><file href="${n}.html"/><file href="sco.js"/></resource>`)
+    .join('\n    ');
+  const page = (n: string, i: number) => `<!doctype html><html lang="en"><meta charset="utf-8"><title>Lesson ${i + 1}</title>
+<body data-sco="${n}"><h1>Lesson ${i + 1}</h1>
+<p>entry: <span id="entry"></span></p><p>location: <span id="location"></span></p><p id="done"></p>
+<button type="button" id="complete">Complete</button>
+${['continue', 'previous', '{target=sco3}choice', 'suspendAll', 'exitAll'].map((r) => `<button type="button" data-request="${r}">${r}</button>`).join('\n')}
+<script src="sco.js"></script></body></html>`;
+  const script = `(function () {
+  var w = window.parent;
+  while (w && !w.API_1484_11 && !w.API && w.parent !== w) w = w.parent;
+  var is2004 = Boolean(w.API_1484_11);
+  var api = is2004 ? w.API_1484_11 : w.API;
+  function get(k) { return is2004 ? api.GetValue(k) : api.LMSGetValue(k); }
+  function set(k, v) { return is2004 ? api.SetValue(k, v) : api.LMSSetValue(k, v); }
+  if (is2004) api.Initialize(''); else api.LMSInitialize('');
+  var name = document.body.getAttribute('data-sco');
+  document.getElementById('entry').textContent = get(is2004 ? 'cmi.entry' : 'cmi.core.entry') || '(none)';
+  document.getElementById('location').textContent = get(is2004 ? 'cmi.location' : 'cmi.core.lesson_location') || '(none)';
+  set(is2004 ? 'cmi.location' : 'cmi.core.lesson_location', name + '-visited');
+  set(is2004 ? 'cmi.exit' : 'cmi.core.exit', 'suspend');
+  document.getElementById('complete').addEventListener('click', function () {
+    if (is2004) { set('cmi.completion_status', 'completed'); set('cmi.success_status', 'passed'); set('cmi.score.scaled', '0.9'); }
+    else { set('cmi.core.lesson_status', 'passed'); set('cmi.core.score.raw', '90'); }
+    document.getElementById('done').textContent = 'done';
+  });
+  document.querySelectorAll('[data-request]').forEach(function (b) {
+    b.addEventListener('click', function () {
+      if (is2004) { set('adl.nav.request', b.getAttribute('data-request')); api.Terminate(''); }
+      else api.LMSFinish('');
+    });
+  });
+})();`;
+  const ns = standard === '1.2' ? NS_12 : NS_2004;
+  return {
+    manifest: `<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="test.navigable${standard === '1.2' ? '12' : '2004'}" version="1" ${ns}>
+  ${metadata(standard === '1.2' ? '1.2' : '2004 4th Edition')}
+  <organizations default="org">
+    <organization identifier="org">
+      <title>Three lessons (${standard})</title>
+      ${items}
+    </organization>
+  </organizations>
+  <resources>
+    ${resources}
+  </resources>
+</manifest>`,
+    files: { ...Object.fromEntries(names.map((n, i) => [`${n}.html`, page(n, i)])), 'sco.js': script },
+  };
+}

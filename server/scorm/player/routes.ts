@@ -6,6 +6,7 @@ import { fiscalYearOf, localDate } from '../../lib/dates';
 import { idParam } from '../../lib/validate';
 import { formatAt, formatScore, formatSeconds } from '../courses/presenter';
 import { getCourse, learnerTitle, learnerTitles, listCourses } from '../courses/service';
+import { presentTableOfContents } from '../tracking/presenter';
 import { attemptsOf, ownAttemptWithScos, resultsOf, startOrResume } from '../tracking/service';
 
 /** What learners use: their course list, a course's page, and the player. */
@@ -83,18 +84,13 @@ export function playerRouter(ctx: AppContext): Router {
     const course = await getCourse(db, a.attempt.courseId);
     const title = await learnerTitle(db, course, req.locale);
     const standard = a.standard === '1.2' ? '1.2' : '2004';
-    const launchable = a.scos.filter(({ sco }) => sco.isVisible);
-    const first = launchable.find(({ state }) => !state || state.completion !== 'completed') ?? launchable[0];
+    const launchable = presentTableOfContents(a, req.t);
+    const first = launchable.find(({ done }) => !done) ?? launchable[0];
     res.render('scorm/player', {
       title,
       courseHref: `/courses/${course.id}`,
       review: a.attempt.satisfied,
-      scos: launchable.map(({ sco, state }) => ({
-        id: sco.id,
-        title: sco.title,
-        status: req.t(state?.completion === 'completed' ? 'scorm.status.completed' : state ? 'scorm.status.inProgress' : 'scorm.status.notStarted'),
-        done: state?.completion === 'completed',
-      })),
+      scos: launchable.map(({ sco, status, done }) => ({ id: sco.id, title: sco.title, status, done })),
       config: {
         attemptId: a.attempt.id,
         standard,
@@ -112,6 +108,7 @@ export function playerRouter(ctx: AppContext): Router {
           saved: req.t('scorm.player.saved'),
           finished: req.t('scorm.player.finished'),
           exited: req.t('scorm.player.exited'),
+          courseCompleted: req.t('scorm.player.courseCompleted'),
           next: req.t('scorm.player.next'),
           back: req.t('scorm.player.back'),
           review: req.t('scorm.player.review'),

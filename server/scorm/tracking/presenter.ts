@@ -1,6 +1,6 @@
 import type { Translate } from '../../lib/i18n';
 import { formatAt, formatScore, formatSeconds } from '../courses/presenter';
-import type { attemptDetail } from './service';
+import type { attemptDetail, ownAttemptWithScos } from './service';
 
 export interface InteractionView {
   id: string;
@@ -74,4 +74,19 @@ export function presentAttempt(d: Awaited<ReturnType<typeof attemptDetail>>, t: 
       };
     }),
   };
+}
+
+/**
+ * The player's table of contents: every SCO or asset the learner can launch, with its status.
+ * The player page renders it, and the player fetches it again whenever a SCO ends, so the
+ * learner sees a finished lesson marked without reloading the page.
+ */
+export function presentTableOfContents(a: Awaited<ReturnType<typeof ownAttemptWithScos>>, t: Translate) {
+  return a.scos
+    .filter(({ sco }) => sco.isVisible)
+    .map(({ sco, state }) => ({
+      sco,
+      status: t(state?.completion === 'completed' ? 'scorm.status.completed' : state ? 'scorm.status.inProgress' : 'scorm.status.notStarted'),
+      done: state?.completion === 'completed',
+    }));
 }

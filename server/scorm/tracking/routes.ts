@@ -5,8 +5,8 @@ import { AppError } from '../../lib/errors';
 import { flash } from '../../lib/http';
 import { idParam, parseWith } from '../../lib/validate';
 import { MarkCompleteSchema } from '../courses/schema';
-import { presentAttempt } from './presenter';
-import { CommitRefused, attemptDetail, commitSco, launchSco, markComplete } from './service';
+import { presentAttempt, presentTableOfContents } from './presenter';
+import { CommitRefused, attemptDetail, commitSco, launchSco, markComplete, ownAttemptWithScos } from './service';
 
 // scorm-again's terminate commit goes by sendBeacon as text/plain; parse it like JSON.
 const beaconBody = express.text({ type: 'text/plain', limit: '4mb' });
@@ -21,6 +21,15 @@ export function trackingApiRouter(ctx: AppContext): Router {
   const router = Router();
   const { db, clock } = ctx;
   const jsonBody = express.json({ limit: '4mb' });
+
+  // The player asks after each SCO ends: the table of contents' statuses, and whether the attempt is now satisfied.
+  router.get('/attempts/:attemptId/scos', allow('courses:take'), async (req, res) => {
+    const a = await ownAttemptWithScos(db, req.user!, idParam(req.params, 'attemptId'));
+    res.json({
+      satisfied: a.attempt.satisfied,
+      scos: presentTableOfContents(a, req.t).map(({ sco, status, done }) => ({ id: sco.id, status, done })),
+    });
+  });
 
   router.post('/attempts/:attemptId/scos/:scoId/launch', allow('courses:take'), async (req, res) => {
     const launch = await launchSco(db, req.user!, idParam(req.params, 'attemptId'), idParam(req.params, 'scoId'));

@@ -135,6 +135,7 @@ export const en: Record<keyof typeof ja, string> = {
   'scorm.player.saveFailed': "Your progress could not be saved. It will be retried automatically; please keep this page open.",
   'scorm.player.saved': "Progress saved.",
   'scorm.player.finished': "This part is finished.",
+  'scorm.player.courseCompleted': "You have completed this course for this fiscal year.",
   'scorm.player.exited': "You left the course. You can resume next time.",
   'scorm.player.next': "Next",
   'scorm.player.review': "Review mode: this attempt is complete, nothing you do here changes it.",

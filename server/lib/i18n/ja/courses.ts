@@ -135,6 +135,7 @@ export const ja = {
   'scorm.player.saveFailed': "学習記録を保存できませんでした。自動でもう一度保存します。画面を閉じないでください。",
   'scorm.player.saved': "学習記録を保存しました。",
   'scorm.player.finished': "この教材は終了しました。",
+  'scorm.player.courseCompleted': "このコースの今年度の受講を修了しました。",
   'scorm.player.exited': "受講を中断しました。続きは次回から再開できます。",
   'scorm.player.next': "次へ",
   'scorm.player.review': "修了済みのため復習モードです（記録は変わりません）。",
