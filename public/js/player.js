@@ -78,10 +78,17 @@
       xhrHeaders: { 'x-csrf-token': csrf, Accept: 'application/json' },
       includeCommitSequence: true,
       terminateCommitParam: 'terminate',
-      xhrResponseHandler: xhrResponseHandler,
+      xhrResponseHandler: function (xhr) { answered = true; return xhrResponseHandler(xhr); },
       logLevel: 4,
     };
+    // A commit that got no answer at all (the connection dropped) never reaches xhrResponseHandler:
+    // scorm-again tells the content (391), and the commit listener tells the learner and retries.
+    var answered = false;
     var instance = is12 ? new window.Scorm12API(settings) : new window.Scorm2004API(settings);
+    instance.on(is12 ? 'LMSCommit' : 'Commit', function () {
+      if (!answered && !launch.review && String(instance.lastErrorCode) !== '0') onCommitResult(false);
+      answered = false;
+    });
     instance.loadFromJSON(launch.cmi, '');
     if (is12) {
       window.API = instance;

@@ -1,4 +1,4 @@
-import type { Frame, Page } from 'playwright-core';
+import type { Frame, Page, Route } from 'playwright-core';
 import { catalogs } from '../../server/lib/i18n';
 import { importPackage } from '../../server/scorm/courses/service';
 import { DESKTOP, browserSuite, describeWithBrowser, signInWithBrowser, waitUntil, type BrowserContext } from '../support/browser';
@@ -161,6 +161,45 @@ describeWithBrowser('a multi-SCO package played in Chromium', () => {
       await page.keyboard.press('Enter');
       s = await sco(page, 'sco2');
       expect(await current(page)).toBe('Lesson 2');
+      await context.close();
+    },
+    TIMEOUT_MS,
+  );
+
+  it.each([
+    { outage: 'answers 503', refuse: (route: Route) => route.fulfill({ status: 503, body: '' }) },
+    { outage: 'drops the connection', refuse: (route: Route) => route.abort('connectionreset') },
+  ])(
+    'a save the server does not acknowledge (it $outage) is shown to the learner and the content, retried, and lands once the server is back',
+    async ({ refuse }) => {
+      const learner = await makeStaff(ctx.db);
+      const { context, page } = await signInWithBrowser(ctx, learner, suite.problems, DESKTOP);
+      const { attemptId, scoId } = await openPlayer(page, courseIds['2004'], ja['scorm.course.start']);
+      const s = await sco(page, 'sco1');
+      const status = page.locator('#player-status');
+
+      // The server is unreachable for commits while the learner completes the lesson.
+      let refused = 0;
+      await page.route('**/api/attempts/*/scos/*/commit*', async (route) => {
+        refused++;
+        await refuse(route);
+      });
+      await s.frame.locator('#complete').click();
+      await s.frame.locator('#save').click();
+      expect(await s.frame.locator('#saved').innerText()).toBe('false 391');
+      expect(await status.innerText()).toBe(ja['scorm.player.saveFailed']);
+      expect(await status.getAttribute('class')).toContain('error');
+      expect((await stateOf(ctx.db, attemptId, scoId.sco1!))?.completion ?? 'not attempted').not.toBe('completed');
+
+      // The server is back: the player's own retry stores the completion without the learner doing anything.
+      await page.unroute('**/api/attempts/*/scos/*/commit*');
+      await waitUntil('the retried save', async () => (await stateOf(ctx.db, attemptId, scoId.sco1!))?.completion === 'completed');
+      // The only failed calls are the ones refused on purpose (the suite checks for others after each test).
+      expect(refused).toBeGreaterThan(0);
+      const failed = suite.problems.take();
+      expect(failed.every((f) => f.startsWith('503 POST') && f.includes('/commit?'))).toBe(true);
+      await waitUntil('the learner told it is saved', async () => (await status.innerText()) === ja['scorm.player.saved']);
+      expect(await status.getAttribute('class')).not.toContain('error');
       await context.close();
     },
     TIMEOUT_MS,

@@ -258,8 +258,9 @@ export function withParameters(): PackageSpec {
 /**
  * Three SCOs whose pages talk to the player as real content does: each shows the `entry` and
  * location it was launched with, records where the learner was and suspends, can report itself
- * complete and passed, and ends with a button per SCORM 2004 navigation request (under 1.2 every
- * such button just finishes the SCO). For playing multi-SCO packages in the browser.
+ * complete and passed, can save on demand (showing the API's answer), and ends with a button per
+ * SCORM 2004 navigation request (under 1.2 every such button just finishes the SCO). For playing
+ * multi-SCO packages in the browser.
  */
 export function navigableScos(standard: '1.2' | '2004'): PackageSpec {
   const names = ['sco1', 'sco2', 'sco3'];
@@ -271,7 +272,8 @@ export function navigableScos(standard: '1.2' | '2004'): PackageSpec {
   const page = (n: string, i: number) => `<!doctype html><html lang="en"><meta charset="utf-8"><title>Lesson ${i + 1}</title>
 <body data-sco="${n}"><h1>Lesson ${i + 1}</h1>
 <p>entry: <span id="entry"></span></p><p>location: <span id="location"></span></p><p id="done"></p>
-<button type="button" id="complete">Complete</button>
+<p id="saved"></p>
+<button type="button" id="complete">Complete</button> <button type="button" id="save">Save</button>
 ${['continue', 'previous', '{target=sco3}choice', 'suspendAll', 'exitAll'].map((r) => `<button type="button" data-request="${r}">${r}</button>`).join('\n')}
 <script src="sco.js"></script></body></html>`;
   const script = `(function () {
@@ -291,6 +293,12 @@ ${['continue', 'previous', '{target=sco3}choice', 'suspendAll', 'exitAll'].map((
     if (is2004) { set('cmi.completion_status', 'completed'); set('cmi.success_status', 'passed'); set('cmi.score.scaled', '0.9'); }
     else { set('cmi.core.lesson_status', 'passed'); set('cmi.core.score.raw', '90'); }
     document.getElementById('done').textContent = 'done';
+  });
+  // What the API told the content about an explicit save: its answer and error code.
+  document.getElementById('save').addEventListener('click', function () {
+    var result = is2004 ? api.Commit('') : api.LMSCommit('');
+    var code = is2004 ? api.GetLastError() : api.LMSGetLastError();
+    document.getElementById('saved').textContent = String(result) + ' ' + String(code);
   });
   document.querySelectorAll('[data-request]').forEach(function (b) {
     b.addEventListener('click', function () {
