@@ -71,6 +71,9 @@
   function createApi(sco, launch) {
     var commitUrl = '/api/attempts/' + config.attemptId + '/scos/' + sco.id + '/commit?session=' + launch.sessionNo +
       '&_csrf=' + encodeURIComponent(csrf);
+    // A commit that got no answer at all (the connection dropped) never reaches xhrResponseHandler:
+    // scorm-again tells the content (391), and the commit listener below tells the learner and retries.
+    var answered = false;
     var settings = {
       autocommit: true,
       autocommitSeconds: 10,
@@ -81,9 +84,6 @@
       xhrResponseHandler: function (xhr) { answered = true; return xhrResponseHandler(xhr); },
       logLevel: 4,
     };
-    // A commit that got no answer at all (the connection dropped) never reaches xhrResponseHandler:
-    // scorm-again tells the content (391), and the commit listener tells the learner and retries.
-    var answered = false;
     var instance = is12 ? new window.Scorm12API(settings) : new window.Scorm2004API(settings);
     instance.on(is12 ? 'LMSCommit' : 'Commit', function () {
       if (!answered && !launch.review && String(instance.lastErrorCode) !== '0') onCommitResult(false);

@@ -56,6 +56,11 @@ describeWithBrowser('a multi-SCO package played in Chromium', () => {
   const statusBecomes = (page: Page, scoId: number, key: 'scorm.status.inProgress' | 'scorm.status.completed') =>
     waitUntil(`SCO ${scoId} shown as ${key}`, async () => (await tocStatus(page, scoId)) === ja[key]);
   const navigate = (frame: Frame, request: string) => frame.locator(`[data-request="${request}"]`).click();
+  /** The SCO reports itself completed and passed, then ends with `request`. */
+  async function completeAnd(frame: Frame, request: string) {
+    await frame.locator('#complete').click();
+    await navigate(frame, request);
+  }
 
   /** The player's word after a SCO ended; an exit request also takes the content away, a plain finish leaves it on screen. */
   async function noticeSays(page: Page, key: 'scorm.player.exited' | 'scorm.player.finished', contentRemoved: boolean) {
@@ -86,8 +91,7 @@ describeWithBrowser('a multi-SCO package played in Chromium', () => {
       await statusBecomes(page, scoId.sco1!, 'scorm.status.inProgress');
 
       // Lesson 2 completed, then previous: lesson 1 resumes where it was left.
-      await s.frame.locator('#complete').click();
-      await navigate(s.frame, 'previous');
+      await completeAnd(s.frame, 'previous');
       s = await sco(page, 'sco1');
       expect([s.entry, s.location]).toEqual(['resume', 'sco1-visited']);
       await statusBecomes(page, scoId.sco2!, 'scorm.status.completed');
@@ -114,16 +118,14 @@ describeWithBrowser('a multi-SCO package played in Chromium', () => {
       s = await sco(page, 'sco1');
       expect([s.entry, s.location]).toEqual(['resume', 'sco1-visited']);
       expect(await tocStatus(page, scoId.sco2!)).toBe(ja['scorm.status.completed']);
-      await s.frame.locator('#complete').click();
-      await navigate(s.frame, 'exitAll');
+      await completeAnd(s.frame, 'exitAll');
       await noticeSays(page, 'scorm.player.finished', true);
       await statusBecomes(page, scoId.sco1!, 'scorm.status.completed');
 
       // The last lesson from the contents; completing it completes the course, and the learner is told.
       s = await pick(page, scoId.sco3!, 'sco3');
       expect([s.entry, s.location]).toEqual(['resume', 'sco3-visited']);
-      await s.frame.locator('#complete').click();
-      await navigate(s.frame, 'exitAll');
+      await completeAnd(s.frame, 'exitAll');
       await noticeSays(page, 'scorm.player.finished', true);
       await waitUntil('the course shown as completed', async () => (await page.locator('#player-status').innerText()) === ja['scorm.player.courseCompleted']);
       expect(await tocStatus(page, scoId.sco3!)).toBe(ja['scorm.status.completed']);
@@ -151,8 +153,7 @@ describeWithBrowser('a multi-SCO package played in Chromium', () => {
       expect([s.entry, s.location]).toEqual(['resume', 'sco1-visited']);
 
       // Finished (LMSFinish): the player offers the next lesson by name, focusable by keyboard.
-      await s.frame.locator('#complete').click();
-      await navigate(s.frame, 'continue');
+      await completeAnd(s.frame, 'continue');
       await noticeSays(page, 'scorm.player.finished', false);
       await statusBecomes(page, scoId.sco1!, 'scorm.status.completed');
       const next = page.locator('#player-notice button', { hasText: 'Lesson 2' });
