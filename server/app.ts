@@ -11,11 +11,12 @@ import { authRouter } from './auth/routes';
 import { sessionViewer } from './auth/service';
 import { DatabaseSessionStore } from './auth/session-store';
 import { auditRouter } from './compliance/audit/routes';
-import type { Config } from './config';
-import type { DatabaseHandle } from './db/client';
+import type { AppContext, AppDeps } from './context';
 import { homeRouter } from './home/routes';
 import { hospitalRouter } from './hospital/routes';
-import { systemClock, type Clock } from './lib/dates';
+import { systemClock } from './lib/dates';
+import { createLogger } from './lib/log';
+import { requestLogging } from './lib/request-log';
 import { errorHandler, notFoundHandler } from './lib/error-handler';
 import { localeOf, translator } from './lib/i18n';
 import { projectRoot, publicDir, viewsDir } from './lib/paths';
@@ -25,19 +26,7 @@ import { playerRouter } from './scorm/player/routes';
 import { trackingApiRouter, trackingRouter } from './scorm/tracking/routes';
 import { rosterRouter } from './staff/routes';
 
-export interface AppDeps {
-  config: Config;
-  database: DatabaseHandle;
-  clock?: Clock;
-}
-
-/** Everything a feature router needs, passed in rather than imported, so tests build their own. */
-export interface AppContext {
-  config: Config;
-  database: DatabaseHandle;
-  db: DatabaseHandle['db'];
-  clock: Clock;
-}
+export type { AppContext, AppDeps } from './context';
 
 const SESSION_COOKIE = 'mamoru.sid';
 
@@ -57,7 +46,12 @@ function apiHeaders(_req: Request, res: Response, next: NextFunction) {
 }
 
 export function createApp(deps: AppDeps): Express {
-  const ctx: AppContext = { ...deps, db: deps.database.db, clock: deps.clock ?? systemClock };
+  const ctx: AppContext = {
+    ...deps,
+    db: deps.database.db,
+    clock: deps.clock ?? systemClock,
+    log: deps.log ?? createLogger(deps.config.logLevel),
+  };
   const { config } = deps;
   const app = express();
 
@@ -65,6 +59,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('view engine', 'ejs');
   app.set('trust proxy', config.trustProxy ?? false);
   app.disable('x-powered-by');
+  app.use(requestLogging(ctx.log));
 
   const store = new DatabaseSessionStore(ctx.db);
   const csrf = csrfSync({
@@ -136,8 +131,6 @@ export function createApp(deps: AppDeps): Express {
       .catch((err: unknown) => done(err));
   });
 
-
-
   app.use(compression());
 
   const staticOptions = { maxAge: config.env === 'production' ? '7d' : 0, index: false as const };
@@ -193,6 +186,6 @@ export function createApp(deps: AppDeps): Express {
   app.use(contentRouter(ctx));
 
   app.use(notFoundHandler);
-  app.use(errorHandler(config));
+  app.use(errorHandler());
   return app;
 }

@@ -54,7 +54,7 @@ async function main() {
       console.log('\nNo administrator yet. Open this one-time link to create the first one (valid 24 hours):');
       console.log(`\n    ${config.baseUrl}/setup/${setupToken}\n`);
     }
-    for (const o of await installBuiltinCourses(database.db)) (o.status === 'failed' ? console.error : console.log)(describeOutcome(o));
+    for (const o of await installBuiltinCourses(database.db, new Date())) (o.status === 'failed' ? console.error : console.log)(describeOutcome(o));
   } catch (err) {
     if (!stopping) console.error('A start-up task failed (the app keeps running):', err);
   }

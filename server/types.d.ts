@@ -1,5 +1,6 @@
 import type { Viewer } from './auth/policies';
 import type { Translate } from './lib/i18n';
+import type { Logger } from './lib/log';
 
 declare global {
   namespace Express {
@@ -8,6 +9,9 @@ declare global {
     interface Request {
       t: Translate;
       locale: 'ja' | 'en';
+      /** Set by requestLogging: the request id, and a logger that puts it on every line. */
+      id: string;
+      log: Logger;
     }
   }
 }

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import type { AppContext } from '../app';
+import type { AppContext } from '../context';
 import { flash, safeReturnPath } from '../lib/http';
 import { parseWith } from '../lib/validate';
 import { allow } from './policies';

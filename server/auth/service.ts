@@ -1,4 +1,5 @@
 import type { Database } from '../db/client';
+import { withTransaction } from '../db/transaction';
 import type { Role } from '../db/schema';
 import { recordAudit } from '../compliance/audit/service';
 import { localDate } from '../lib/dates';
@@ -82,13 +83,14 @@ export interface FirstAdminInput {
 
 export async function createFirstAdmin(db: Database, token: string, input: FirstAdminInput, now: Date): Promise<number> {
   const passwordHash = await hashPassword(input.password);
-  return db.transaction(async (tx) => {
+  return withTransaction(db, now, async (work) => {
+    const { tx } = work;
     if (!(await repo.consumeToken(tx, hashToken(token), now))) throw invalidLink();
     if ((await repo.countAdmins(tx)) > 0) throw invalidLink();
     const id = await createAdminRow(tx, input, passwordHash);
-    await recordAudit(tx, [
+    recordAudit(work, [
       { actorId: id, action: 'account.setup-admin', subjectType: 'staff', subjectId: id, details: { employeeNo: input.employeeNo } },
-    ], now);
+    ]);
     return id;
   });
 }
@@ -96,16 +98,17 @@ export async function createFirstAdmin(db: Database, token: string, input: First
 /** Used by `mamoru create-admin`: creates an administrator, or makes an existing staff member one. */
 export async function createAdmin(db: Database, input: FirstAdminInput, now: Date): Promise<{ id: number; created: boolean }> {
   const passwordHash = await hashPassword(input.password);
-  return db.transaction(async (tx) => {
+  return withTransaction(db, now, async (work) => {
+    const { tx } = work;
     const existing = await repo.findByLogin(tx, input.employeeNo);
     if (existing) {
       await repo.grantRole(tx, existing.id, 'admin');
       await repo.setPasswordHash(tx, existing.id, passwordHash);
-      await recordAudit(tx, [{ actorId: null, action: 'account.grant-admin', subjectType: 'staff', subjectId: existing.id, details: { via: 'cli' } }], now);
+      recordAudit(work, [{ actorId: null, action: 'account.grant-admin', subjectType: 'staff', subjectId: existing.id, details: { via: 'cli' } }]);
       return { id: existing.id, created: false };
     }
     const id = await createAdminRow(tx, input, passwordHash);
-    await recordAudit(tx, [{ actorId: null, action: 'account.create-admin', subjectType: 'staff', subjectId: id, details: { via: 'cli', employeeNo: input.employeeNo } }], now);
+    recordAudit(work, [{ actorId: null, action: 'account.create-admin', subjectType: 'staff', subjectId: id, details: { via: 'cli', employeeNo: input.employeeNo } }]);
     return { id, created: true };
   });
 }
@@ -125,10 +128,11 @@ const invalidLink = () => new AppError(410, 'link_invalid', 'auth.link.invalid')
 export async function issuePasswordLink(db: Database, actor: Viewer, staffId: number, now: Date): Promise<{ token: string; expiresAt: Date }> {
   const { token, tokenHash } = newToken();
   const expiresAt = new Date(now.getTime() + PASSWORD_LINK_HOURS * 3600_000);
-  await db.transaction(async (tx) => {
+  await withTransaction(db, now, async (work) => {
+    const { tx } = work;
     await repo.revokeTokens(tx, 'set-password', staffId, now);
     await repo.insertToken(tx, { tokenHash, purpose: 'set-password', staffId, issuedBy: actor.id, expiresAt });
-    await recordAudit(tx, [{ actorId: actor.id, action: 'account.issue-password-link', subjectType: 'staff', subjectId: staffId, details: { expiresAt: expiresAt.toISOString() } }], now);
+    recordAudit(work, [{ actorId: actor.id, action: 'account.issue-password-link', subjectType: 'staff', subjectId: staffId, details: { expiresAt: expiresAt.toISOString() } }]);
   });
   return { token, expiresAt };
 }
@@ -143,10 +147,11 @@ export async function setPasswordWithLink(db: Database, token: string, password:
   const holder = await passwordLinkHolder(db, token, now);
   if (!holder) throw invalidLink();
   const passwordHash = await hashPassword(password);
-  await db.transaction(async (tx) => {
+  await withTransaction(db, now, async (work) => {
+    const { tx } = work;
     if (!(await repo.consumeToken(tx, hashToken(token), now))) throw invalidLink();
     await repo.setPasswordHash(tx, holder.id, passwordHash);
-    await recordAudit(tx, [{ actorId: holder.id, action: 'account.set-password', subjectType: 'staff', subjectId: holder.id, details: { via: 'link' } }], now);
+    recordAudit(work, [{ actorId: holder.id, action: 'account.set-password', subjectType: 'staff', subjectId: holder.id, details: { via: 'link' } }]);
   });
   return holder.id;
 }
@@ -156,9 +161,10 @@ export async function changePassword(db: Database, viewer: Viewer, current: stri
   const row = await repo.findActiveById(db, viewer.id, localDate(now));
   if (!row || !(await verifyPassword(current, row.passwordHash))) return false;
   const passwordHash = await hashPassword(next);
-  await db.transaction(async (tx) => {
+  await withTransaction(db, now, async (work) => {
+    const { tx } = work;
     await repo.setPasswordHash(tx, viewer.id, passwordHash);
-    await recordAudit(tx, [{ actorId: viewer.id, action: 'account.change-password', subjectType: 'staff', subjectId: viewer.id }], now);
+    recordAudit(work, [{ actorId: viewer.id, action: 'account.change-password', subjectType: 'staff', subjectId: viewer.id }]);
   });
   return true;
 }

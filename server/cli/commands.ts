@@ -90,7 +90,7 @@ export const commands: Record<string, Command> = {
   'install-courses': {
     summary: 'Build the built-in courses (courses/<slug>/) and import new or changed ones (also done at every start).',
     run: async ({ database }) => {
-      const outcomes = await installBuiltinCourses(database.db);
+      const outcomes = await installBuiltinCourses(database.db, new Date());
       if (outcomes.length === 0) console.log('No built-in course sources found.');
       for (const o of outcomes) (o.status === 'failed' ? console.error : console.log)(describeOutcome(o));
       return outcomes.some((o) => o.status === 'failed') ? 1 : 0;

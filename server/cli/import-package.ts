@@ -25,7 +25,7 @@ export const importPackageCommand: Command = {
     }
     const slug = typeof options.course === 'string' ? options.course : undefined;
     const existing = slug ? await findCourseBySlugOrNull(database.db, slug) : undefined;
-    const result = await importPackage(database.db, null, file, {
+    const result = await importPackage(database.db, null, file, new Date(), {
       ...(existing ? { courseId: existing.id } : slug ? { slug } : {}),
       makeCurrent: options['keep-current'] !== true,
     });

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { AppContext } from '../app';
+import type { AppContext } from '../context';
 import { allow, can, rosterScope } from '../auth/policies';
 import { getHospitalProfile } from '../hospital/service';
 import { fiscalYearOf, localDate } from '../lib/dates';

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { AppContext } from '../app';
+import type { AppContext } from '../context';
 import { allow } from '../auth/policies';
 import { flash } from '../lib/http';
 import { parseWith } from '../lib/validate';

@@ -1,13 +1,15 @@
 import type { Viewer } from '../auth/policies';
 import { recordAudit } from '../compliance/audit/service';
 import type { Database } from '../db/client';
+import { withTransaction } from '../db/transaction';
 import * as repo from './repository';
 import type { HospitalProfileInput } from './schema';
 
 export const getHospitalProfile = (db: Database) => repo.getProfile(db);
 
 export async function saveHospitalProfile(db: Database, actor: Viewer, input: HospitalProfileInput, now: Date) {
-  await db.transaction(async (tx) => {
+  await withTransaction(db, now, async (work) => {
+    const { tx } = work;
     const before = await repo.getProfile(tx);
     const values = {
       name: input.name,
@@ -16,7 +18,7 @@ export async function saveHospitalProfile(db: Database, actor: Viewer, input: Ho
       fiscalYearStartMonth: input.fiscalYearStartMonth,
     };
     await repo.saveProfile(tx, values);
-    await recordAudit(tx, [
+    recordAudit(work, [
       {
         actorId: actor.id,
         action: before ? 'hospital.update' : 'hospital.create',
@@ -29,6 +31,6 @@ export async function saveHospitalProfile(db: Database, actor: Viewer, input: Ho
           after: values,
         },
       },
-    ], now);
+    ]);
   });
 }

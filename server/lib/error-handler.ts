@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { Config } from '../config';
 import { AppError, ValidationError, isDatabaseUnavailable, notFound } from './errors';
 import { translator } from './i18n';
 
@@ -23,21 +22,19 @@ export function notFoundHandler(_req: Request, _res: Response, next: NextFunctio
 }
 
 /** The one place errors become responses: JSON for API callers, the error page for people. */
-export function errorHandler(config: Config) {
+export function errorHandler() {
   return (err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const known = toAppError(err);
     const t = req.t ?? translator('ja');
-    const reference = known ? undefined : crypto.randomBytes(4).toString('hex');
+    // The reference a person can quote is the request id, which is on every log line of the request.
+    const reference = known ? undefined : (req.id ?? crypto.randomBytes(6).toString('hex'));
     const status = known?.status ?? 500;
     const code = known?.code ?? 'internal_error';
     const message = known ? t(known.messageKey, known.params) : t('errors.internal', { reference: reference ?? '' });
 
-    if (!known || status >= 500) {
-      if (config.logLevel !== 'silent') {
-        console.error(`[${reference ?? code}] ${req.method} ${req.originalUrl}:`, err);
-      }
-    }
+    if (!known) req.log?.error({ err, method: req.method, url: req.originalUrl.split('?')[0] }, 'unhandled error');
+    else if (status >= 500) req.log?.warn({ code, method: req.method, url: req.originalUrl.split('?')[0] }, known.message);
     if (status === 503) res.set('Retry-After', '5');
     // Errors raised before the locals middleware (session store down, say) still render the layout.
     res.locals.t ??= t;

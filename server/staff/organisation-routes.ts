@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import type { AppContext } from '../app';
+import type { AppContext } from '../context';
 import { allow } from '../auth/policies';
 import { ValidationError, type FieldErrors } from '../lib/errors';
 import { flash } from '../lib/http';

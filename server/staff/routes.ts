@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import type { AppContext } from '../app';
+import type { AppContext } from '../context';
 import { allow, rosterScope } from '../auth/policies';
 import { PASSWORD_LINK_HOURS, issuePasswordLink } from '../auth/service';
 import { presentAuditEntry } from '../compliance/audit/presenter';

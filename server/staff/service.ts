@@ -3,6 +3,7 @@ import { hashPassword } from '../auth/passwords';
 import { forgetViewer } from '../auth/viewer-cache';
 import { recordAudit } from '../compliance/audit/service';
 import type { Database } from '../db/client';
+import { withTransaction } from '../db/transaction';
 import { ValidationError, notFound, uniqueViolation } from '../lib/errors';
 import * as repo from './repository';
 import type { NamedItemInput, StaffFormInput, StaffListQuery } from './schema';
@@ -73,11 +74,12 @@ const managedOf = (input: StaffFormInput) => (input.roles.includes('manager') ? 
 
 export async function createStaff(db: Database, actor: Viewer, input: StaffFormInput, now: Date): Promise<number> {
   try {
-    return await db.transaction(async (tx) => {
+    return await withTransaction(db, now, async (work) => {
+    const { tx } = work;
       const id = await repo.insertStaff(tx, columnsOf(input));
       await repo.replaceManagedDepartments(tx, id, managedOf(input));
       const created = (await repo.findStaff(tx, ALL, id))!;
-      await recordAudit(tx, [{ actorId: actor.id, action: 'staff.create', subjectType: 'staff', subjectId: id, details: { after: snapshot(created, managedOf(input)) } }], now);
+      recordAudit(work, [{ actorId: actor.id, action: 'staff.create', subjectType: 'staff', subjectId: id, details: { after: snapshot(created, managedOf(input)) } }]);
       return id;
     });
   } catch (err) {
@@ -87,7 +89,8 @@ export async function createStaff(db: Database, actor: Viewer, input: StaffFormI
 
 export async function updateStaff(db: Database, actor: Viewer, id: number, input: StaffFormInput, now: Date) {
   try {
-    await db.transaction(async (tx) => {
+    await withTransaction(db, now, async (work) => {
+    const { tx } = work;
       const before = await repo.findStaff(tx, ALL, id);
       if (!before) throw notFound();
       const managedBefore = await repo.managedDepartments(tx, id);
@@ -96,7 +99,7 @@ export async function updateStaff(db: Database, actor: Viewer, id: number, input
       const after = (await repo.findStaff(tx, ALL, id))!;
       const diff = changedFields(snapshot(before, managedBefore), snapshot(after, managedOf(input)));
       if (Object.keys(diff.after).length === 0) return;
-      await recordAudit(tx, [{ actorId: actor.id, action: 'staff.update', subjectType: 'staff', subjectId: id, details: diff }], now);
+      recordAudit(work, [{ actorId: actor.id, action: 'staff.update', subjectType: 'staff', subjectId: id, details: diff }]);
     });
     forgetViewer(db, id);
   } catch (err) {
@@ -106,12 +109,13 @@ export async function updateStaff(db: Database, actor: Viewer, id: number, input
 
 /** Staff are retired, never deleted: their training records must stay reportable. */
 export async function setRetirement(db: Database, actor: Viewer, id: number, retiredOn: string | null, now: Date) {
-  await db.transaction(async (tx) => {
+  await withTransaction(db, now, async (work) => {
+    const { tx } = work;
     const before = await repo.findStaff(tx, ALL, id);
     if (!before) throw notFound();
     if (before.retiredOn === retiredOn) return;
     await repo.updateStaff(tx, id, { retiredOn });
-    await recordAudit(tx, [
+    recordAudit(work, [
       {
         actorId: actor.id,
         action: retiredOn ? 'staff.retire' : 'staff.reinstate',
@@ -119,7 +123,7 @@ export async function setRetirement(db: Database, actor: Viewer, id: number, ret
         subjectId: id,
         details: { before: { retiredOn: before.retiredOn }, after: { retiredOn } },
       },
-    ], now);
+    ]);
   });
   forgetViewer(db, id);
 }
@@ -148,12 +152,13 @@ export async function getNamed(db: Database, kind: repo.NamedKind, id: number) {
 export async function saveNamed(db: Database, actor: Viewer, kind: repo.NamedKind, id: number | undefined, input: NamedItemInput, now: Date) {
   const values = { name: input.name, nameEn: kind === 'jobCategory' ? (input.nameEn ?? null) : undefined, sortOrder: input.sortOrder };
   try {
-    await db.transaction(async (tx) => {
+    await withTransaction(db, now, async (work) => {
+    const { tx } = work;
       const before = id ? await repo.findNamed(tx, kind, id) : undefined;
       if (id && !before) throw notFound();
       const savedId = id ?? (await repo.insertNamed(tx, kind, values));
       if (id) await repo.updateNamed(tx, kind, id, values);
-      await recordAudit(tx, [
+      recordAudit(work, [
         {
           actorId: actor.id,
           action: `${kind}.${id ? 'update' : 'create'}`,
@@ -161,7 +166,7 @@ export async function saveNamed(db: Database, actor: Viewer, kind: repo.NamedKin
           subjectId: savedId,
           details: { before: before ?? null, after: values },
         },
-      ], now);
+      ]);
     });
   } catch (err) {
     if (uniqueViolation(err)) throw new ValidationError({ name: ['validation.nameTaken'] });

@@ -187,7 +187,7 @@ async function main() {
     await database.migrate();
     const hash = await hashPassword(PASSWORD);
     await database.db.insert(staff).values(Array.from({ length: LEARNERS }, (_, i) => ({ employeeNo: `B${i}`, name: `Bench ${i}`, passwordHash: hash })));
-    const course = await importPackage(database.db, null, await buildPackage(singleSco12({ title: 'Bench course' })));
+    const course = await importPackage(database.db, null, await buildPackage(singleSco12({ title: 'Bench course' })), new Date());
     if (!course.ok) throw new Error('bench package refused');
     await database.db.execute('CREATE TABLE bench_baseline (id bigserial PRIMARY KEY, body jsonb NOT NULL, at timestamptz NOT NULL DEFAULT now())');
     await database.close();

@@ -60,7 +60,7 @@ async function step<T>(label: string, fn: () => Promise<T>): Promise<T> {
 
 async function runOn(name: string, database: DatabaseHandle, file: string, work: string): Promise<void> {
   await step('migrate', () => database.migrate());
-  const result = await step('import (analyse + store in parts)', () => importPackage(database.db, null, file));
+  const result = await step('import (analyse + store in parts)', () => importPackage(database.db, null, file, new Date()));
   if (!result.ok) throw new Error(`import refused: ${JSON.stringify(result.problems)}`);
   let downloaded = 0;
   await step('download (stream the parts)', () =>

@@ -81,7 +81,7 @@ describeWithBrowser('our four courses, played in Chromium under SCORM 1.2 and 20
     ctx = suite.ctx;
     // SCORM 2004: installed as on first start. SCORM 1.2: the zip an officer downloads for
     // another LMS, uploaded through the same import as any package, with its default rule.
-    const installed = await installBuiltinCourses(ctx.db);
+    const installed = await installBuiltinCourses(ctx.db, new Date());
     expect(installed.map((o) => o.status)).toEqual(COURSES.map(() => 'installed'));
     for (const [i, course] of COURSES.entries()) {
       const outcome = installed[i]!;
@@ -90,7 +90,7 @@ describeWithBrowser('our four courses, played in Chromium under SCORM 1.2 and 20
       const [version] = await ctx.db.select().from(courseVersions).where(eq(courseVersions.courseId, outcome.courseId));
       expect({ slug: course.slug, standard: version!.standard, warnings: version!.warnings }).toEqual({ slug: course.slug, standard: '2004-4th', warnings: [] });
       const zip12 = await buildPackage(loadCourse(course.dir), '1.2');
-      const result = await importPackage(ctx.db, null, zip12);
+      const result = await importPackage(ctx.db, null, zip12, new Date());
       if (!result.ok) throw new Error(`import refused: ${JSON.stringify(result.problems)}`);
       expect({ slug: course.slug, warnings: result.warnings }).toEqual({ slug: course.slug, warnings: [] });
       courseIds.set(key(course.slug, '1.2'), result.courseId);

@@ -23,7 +23,7 @@ describeWithBrowser('a multi-SCO package played in Chromium', () => {
   beforeAll(async () => {
     ctx = suite.ctx;
     for (const standard of ['1.2', '2004'] as const) {
-      const result = await importPackage(ctx.db, null, await buildPackage(navigableScos(standard)));
+      const result = await importPackage(ctx.db, null, await buildPackage(navigableScos(standard)), new Date());
       if (!result.ok) throw new Error(`import refused: ${JSON.stringify(result.problems)}`);
       courseIds[standard] = result.courseId;
     }

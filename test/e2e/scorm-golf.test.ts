@@ -37,7 +37,7 @@ describeGolf('the third-party golf SCORM packages, played in Chromium', () => {
       // The quiz is the comprehension test: the rule an officer picks for a tested course. Under
       // the default rule for packages declaring no mastery score ("completed"), a failed quiz
       // that reached the last page would count too.
-      const result = await importPackage(ctx.db, null, fs.readFileSync(p.file), { completionRule: 'completed_and_passed' });
+      const result = await importPackage(ctx.db, null, fs.readFileSync(p.file), new Date(), { completionRule: 'completed_and_passed' });
       if (!result.ok) throw new Error(`import refused: ${JSON.stringify(result.problems)}`);
       courseIds[p.label] = result.courseId;
     }

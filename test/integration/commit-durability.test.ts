@@ -174,7 +174,7 @@ async function killAndRecover(variant: Variant) {
   const setup = await variant.open();
   const people = [];
   for (let i = 0; i < LEARNERS; i++) people.push(await makeStaff(setup.db));
-  const course = await importPackage(setup.db, null, await buildPackage(singleSco12({ title: 'Durability' })));
+  const course = await importPackage(setup.db, null, await buildPackage(singleSco12({ title: 'Durability' })), new Date());
   if (!course.ok) throw new Error(`package refused: ${JSON.stringify(course.problems)}`);
   if (!variant.shared) await setup.close();
 

@@ -27,9 +27,9 @@ async function versionsOf(slug: string) {
 
 describe('installBuiltinCourses', () => {
   it('installs a course once: the second run finds it unchanged', async () => {
-    const first = await installBuiltinCourses(ctx.db, [FIXTURE]);
+    const first = await installBuiltinCourses(ctx.db, new Date(), [FIXTURE]);
     expect(first).toEqual([expect.objectContaining({ slug: 'mamoru-fixture-course', status: 'installed', versionNo: 1 })]);
-    const second = await installBuiltinCourses(ctx.db, [FIXTURE]);
+    const second = await installBuiltinCourses(ctx.db, new Date(), [FIXTURE]);
     expect(second).toEqual([{ slug: 'mamoru-fixture-course', status: 'unchanged' }]);
     const { course, versions } = await versionsOf('mamoru-fixture-course');
     expect(course).toMatchObject({ origin: 'builtin', title: 'テスト用コース / Fixture course', currentVersionId: versions[0]!.id });
@@ -38,15 +38,15 @@ describe('installBuiltinCourses', () => {
   });
 
   it('reports a broken course and still installs the others', async () => {
-    const outcomes = await installBuiltinCourses(ctx.db, [path.join(FIXTURE, '..', 'no-such-course'), FIXTURE]);
+    const outcomes = await installBuiltinCourses(ctx.db, new Date(), [path.join(FIXTURE, '..', 'no-such-course'), FIXTURE]);
     expect(outcomes[0]).toMatchObject({ slug: 'mamoru-no-such-course', status: 'failed' });
     expect(outcomes[1]).toEqual({ slug: 'mamoru-fixture-course', status: 'unchanged' });
   });
 
   it('installs each real course under courses/ once', async () => {
     const dirs = courseDirs(coursesRoot());
-    const first = await installBuiltinCourses(ctx.db);
-    const second = await installBuiltinCourses(ctx.db);
+    const first = await installBuiltinCourses(ctx.db, new Date());
+    const second = await installBuiltinCourses(ctx.db, new Date());
     expect(first.map((o) => o.slug)).toEqual(dirs.map((d) => `mamoru-${path.basename(d)}`));
     for (const [i, o] of first.entries()) {
       if (o.status === 'failed') continue; // a course still being written; course-build.test.ts names its problems
@@ -59,9 +59,9 @@ describe('installBuiltinCourses', () => {
 
 describe('downloading a built-in course for another LMS', () => {
   it('gives officers both zips of a built-in course, and nothing for an uploaded one', async () => {
-    await installBuiltinCourses(ctx.db);
+    await installBuiltinCourses(ctx.db, new Date());
     const builtin = (await ctx.db.select().from(courses).where(eq(courses.origin, 'builtin'))).find((c) => c.slug !== 'mamoru-fixture-course');
-    const uploaded = await importPackage(ctx.db, null, await buildPackage(loadCourse(FIXTURE), '1.2'));
+    const uploaded = await importPackage(ctx.db, null, await buildPackage(loadCourse(FIXTURE), '1.2'), new Date());
     if (!uploaded.ok) throw new Error('fixture import failed');
     const officer = await makeOfficer(ctx.db);
     const { agent } = await signIn(ctx.app, officer.employeeNo, officer.password);
@@ -88,7 +88,7 @@ describe('downloading a built-in course for another LMS', () => {
   });
 
   it("shows learners the course name in their language, until an officer renames the course", async () => {
-    await installBuiltinCourses(ctx.db, [FIXTURE]);
+    await installBuiltinCourses(ctx.db, new Date(), [FIXTURE]);
     const { course } = await versionsOf('mamoru-fixture-course');
     const nameIn = (html: string) => new RegExp(`<a href="/courses/${course!.id}">([^<]*)</a>`).exec(html)?.[1];
     const staff = await makeStaff(ctx.db);

@@ -132,7 +132,7 @@ describe('commits', () => {
     ] as const) {
       const bytes = fixture(file);
       if (!bytes) continue;
-      const imported = await importPackage(ctx.db, null, bytes);
+      const imported = await importPackage(ctx.db, null, bytes, new Date());
       if (!imported.ok) throw new Error(`fixture refused: ${JSON.stringify(imported.problems)}`);
       const [sco] = await ctx.db.select().from(scos).where(eq(scos.courseVersionId, imported.versionId));
       const person = await makeStaff(ctx.db);

@@ -57,7 +57,7 @@ describe('a signed-in learner', () => {
   it('serves a real package file by file, as stored in its zip', async () => {
     const bytes = fixture(GOLF_12);
     if (!bytes) return;
-    const golf = await importPackage(ctx.db, null, bytes);
+    const golf = await importPackage(ctx.db, null, bytes, new Date());
     if (!golf.ok) throw new Error('golf import refused');
     const page = await learner.agent.get(url('shared/launchpage.html', golf.versionId)).expect(200);
     expect(page.text).toBe((await readEntry(bytes, 'shared/launchpage.html')).toString('utf8'));

@@ -94,7 +94,7 @@ describe('a package imported from its file in small parts', () => {
     bytes = (await uniquePackage(withMedia(media), 'small-parts')).bytes;
     const file = path.join(dataDir, 'small-parts.zip');
     fs.writeFileSync(file, bytes);
-    const result = await importPackage(ctx.db, null, file, { partBytes });
+    const result = await importPackage(ctx.db, null, file, new Date(), { partBytes });
     fs.rmSync(file);
     if (!result.ok) throw new Error(`import refused: ${JSON.stringify(result.problems)}`);
     versionId = result.versionId;

@@ -65,7 +65,7 @@ export async function uniquePackage(spec: PackageSpec, tag = 'pkg'): Promise<{ b
 /** Imports through the service (for tests about what happens after import). */
 export async function importCourse(db: Db, spec: PackageSpec, opts: ImportOptions = {}) {
   const { bytes } = await uniquePackage(spec);
-  const result = await importPackage(db, null, bytes, opts);
+  const result = await importPackage(db, null, bytes, new Date(), opts);
   if (!result.ok) throw new Error(`import refused: ${JSON.stringify(result.problems)}`);
   const scoRows = await db.select().from(scos).where(eq(scos.courseVersionId, result.versionId)).orderBy(scos.position);
   return { ...result, bytes, scos: scoRows };

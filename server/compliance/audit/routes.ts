@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { AppContext } from '../../app';
+import type { AppContext } from '../../context';
 import { allow } from '../../auth/policies';
 import { presentAuditEntry } from './presenter';
 import { recentEntries, verifyAuditChain } from './service';

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Database } from '../../db/client';
+import type { Work } from '../../db/transaction';
 import * as repo from './repository';
 
 export interface AuditEvent {
@@ -37,11 +38,27 @@ function entryHash(row: Omit<repo.AuditRow, 'hash'>): string {
   return crypto.createHash('sha256').update(row.prevHash).update('\n').update(body).digest('hex');
 }
 
+const pendingOf = new WeakMap<Work, AuditEvent[]>();
+
 /**
- * Appends events to the hash chain. Must run inside the transaction that makes the change,
- * so the change and its audit entry commit or roll back together.
+ * Records events of a unit of work, stamped with its clock. They are appended to the hash chain
+ * just before the work commits (Work.beforeCommit), so the change and its entries commit or roll
+ * back together, and the chain's lock is held only for the append and the commit: an audited
+ * write waits on another only for that long, never for the other's whole transaction.
  */
-export async function recordAudit(tx: Database, events: AuditEvent[], at = new Date()): Promise<void> {
+export function recordAudit(work: Work, events: AuditEvent[]): void {
+  if (events.length === 0) return;
+  let pending = pendingOf.get(work);
+  if (!pending) {
+    const queued: AuditEvent[] = [];
+    pending = queued;
+    pendingOf.set(work, queued);
+    work.beforeCommit((tx) => appendToChain(tx, queued, work.now));
+  }
+  pending.push(...events);
+}
+
+async function appendToChain(tx: Database, events: AuditEvent[], at: Date): Promise<void> {
   if (events.length === 0) return;
   const head = await repo.lockChainHead(tx);
   let seq = head?.seq ?? 0;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Router, type Response } from 'express';
-import type { AppContext } from '../../app';
+import type { AppContext } from '../../context';
 import { allow } from '../../auth/policies';
 import { notFound } from '../../lib/errors';
 import { idParam } from '../../lib/validate';

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import type { AppContext } from '../../app';
+import type { AppContext } from '../../context';
 import { allow } from '../../auth/policies';
 import { getHospitalProfile } from '../../hospital/service';
 import { fiscalYearOf, localDate } from '../../lib/dates';
@@ -42,7 +42,7 @@ export function courseAdminRouter(ctx: AppContext): Router {
       const parsed = parseWith(UploadSchema, req.body);
       if (!parsed.ok) return { ok: false as const, reason: 'badForm' as const, errors: parsed.errors };
       try {
-        return { ok: true as const, result: await courses.importPackage(db, req.user!, received.file.path, parsed.data) };
+        return { ok: true as const, result: await courses.importPackage(db, req.user!, received.file.path, clock(), parsed.data) };
       } catch (err) {
         // The same bytes as the latest version: said on the upload page, where the officer is.
         if (err instanceof AppError && err.status === 409) return { ok: false as const, reason: 'conflict' as const, message: req.t(err.messageKey, err.params) };
@@ -100,7 +100,7 @@ export function courseAdminRouter(ctx: AppContext): Router {
       flash(req, 'error', req.t('validation.summary'));
       return res.redirect(303, `/admin/courses/${id}`);
     }
-    await courses.updateCourseSettings(db, req.user!, id, parsed.data);
+    await courses.updateCourseSettings(db, req.user!, id, parsed.data, clock());
     flash(req, 'success', req.t('scorm.admin.saved'));
     res.redirect(303, `/admin/courses/${id}`);
   });
@@ -109,7 +109,7 @@ export function courseAdminRouter(ctx: AppContext): Router {
     const id = idParam(req.params);
     const parsed = SetVersionSchema.safeParse(req.body);
     if (!parsed.success) return res.redirect(303, `/admin/courses/${id}`);
-    await courses.setCurrentVersion(db, req.user!, id, parsed.data.versionId);
+    await courses.setCurrentVersion(db, req.user!, id, parsed.data.versionId, clock());
     flash(req, 'success', req.t('scorm.admin.currentSet'));
     res.redirect(303, `/admin/courses/${id}`);
   });

@@ -1,6 +1,7 @@
 import type { Viewer } from '../../auth/policies';
 import { recordAudit } from '../../compliance/audit/service';
 import type { Database } from '../../db/client';
+import { withTransaction } from '../../db/transaction';
 import type { CompletionRuleName } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
 import { analysePackage, type ManifestModel, type PackageProblem, type ZipSource } from '../package';
@@ -46,11 +47,12 @@ export function defaultCompletionRule(model: ManifestModel): CompletionRuleName 
  * (attempts keep theirs). The course's title is taken from the manifest only when the course
  * is created: afterwards it is the officer's (course settings), and a new version keeps it.
  */
-export async function importPackage(db: Database, actor: Viewer | null, source: ZipSource, opts: ImportOptions = {}): Promise<ImportResult> {
+export async function importPackage(db: Database, actor: Viewer | null, source: ZipSource, now: Date, opts: ImportOptions = {}): Promise<ImportResult> {
   const analysis = await analysePackage(source);
   if (!analysis.ok) return analysis;
   const { model, sha256, sizeBytes, warnings } = analysis;
-  return db.transaction(async (tx) => {
+  return withTransaction(db, now, async (work) => {
+    const { tx } = work;
     const course = opts.courseId ? await repo.findCourse(tx, opts.courseId) : await repo.findCourseBySlug(tx, opts.slug ?? slugOf(model.identifier));
     if (opts.courseId && !course) throw notFound();
     const created = !course;
@@ -92,7 +94,7 @@ export async function importPackage(db: Database, actor: Viewer | null, source: 
       })),
     );
     if (created || opts.makeCurrent || !course?.currentVersionId) await repo.updateCourse(tx, courseId, { currentVersionId: versionId });
-    await recordAudit(tx, [
+    recordAudit(work, [
       {
         actorId: actor?.id ?? null,
         action: created ? 'course.create' : 'course.add-version',
@@ -105,22 +107,24 @@ export async function importPackage(db: Database, actor: Viewer | null, source: 
   });
 }
 
-export async function setCurrentVersion(db: Database, actor: Viewer, courseId: number, versionId: number) {
-  await db.transaction(async (tx) => {
+export async function setCurrentVersion(db: Database, actor: Viewer, courseId: number, versionId: number, now: Date) {
+  await withTransaction(db, now, async (work) => {
+    const { tx } = work;
     const course = await repo.findCourse(tx, courseId);
     const version = await repo.findVersion(tx, versionId);
     if (!course || !version || version.courseId !== courseId) throw notFound();
     await repo.updateCourse(tx, courseId, { currentVersionId: versionId });
-    await recordAudit(tx, [{ actorId: actor.id, action: 'course.set-current-version', subjectType: 'course', subjectId: courseId, details: { before: course.currentVersionId, after: versionId } }]);
+    recordAudit(work, [{ actorId: actor.id, action: 'course.set-current-version', subjectType: 'course', subjectId: courseId, details: { before: course.currentVersionId, after: versionId } }]);
   });
 }
 
-export async function updateCourseSettings(db: Database, actor: Viewer, courseId: number, input: { title: string; attemptLimit: number | null }) {
-  await db.transaction(async (tx) => {
+export async function updateCourseSettings(db: Database, actor: Viewer, courseId: number, input: { title: string; attemptLimit: number | null }, now: Date) {
+  await withTransaction(db, now, async (work) => {
+    const { tx } = work;
     const course = await repo.findCourse(tx, courseId);
     if (!course) throw notFound();
     await repo.updateCourse(tx, courseId, { title: input.title, attemptLimit: input.attemptLimit });
-    await recordAudit(tx, [{ actorId: actor.id, action: 'course.update', subjectType: 'course', subjectId: courseId, details: { before: { title: course.title, attemptLimit: course.attemptLimit }, after: input } }]);
+    recordAudit(work, [{ actorId: actor.id, action: 'course.update', subjectType: 'course', subjectId: courseId, details: { before: { title: course.title, attemptLimit: course.attemptLimit }, after: input } }]);
   });
 }
 

@@ -1,5 +1,5 @@
 import express, { Router, type Request, type Response } from 'express';
-import type { AppContext } from '../../app';
+import type { AppContext } from '../../context';
 import { allow } from '../../auth/policies';
 import { AppError } from '../../lib/errors';
 import { flash } from '../../lib/http';

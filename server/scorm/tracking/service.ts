@@ -1,6 +1,7 @@
 import type { Viewer } from '../../auth/policies';
 import { recordAudit } from '../../compliance/audit/service';
 import type { Database } from '../../db/client';
+import { withTransaction, type Work } from '../../db/transaction';
 import type { CompletionRuleName } from '../../db/schema';
 import { fiscalYearOf, localDate } from '../../lib/dates';
 import { AppError, conflict, notFound } from '../../lib/errors';
@@ -25,7 +26,8 @@ export const REVIEW_SESSION = 0;
 
 /** The attempt a learner continues this fiscal year, or a new one (yearly retraining). */
 export async function startOrResume(db: Database, viewer: Viewer, courseId: number, now: Date, fiscalYearStartMonth = 4, forceNew = false) {
-  return db.transaction(async (tx) => {
+  return withTransaction(db, now, async (work) => {
+    const { tx } = work;
     const course = await courses.findCourse(tx, courseId);
     if (!course || course.archivedAt || !course.currentVersionId) throw notFound();
     const fiscalYear = fiscalYearOf(localDate(now), fiscalYearStartMonth);
@@ -43,7 +45,7 @@ export async function startOrResume(db: Database, viewer: Viewer, courseId: numb
       startedAt: now,
       lastActivityAt: now,
     });
-    await recordAudit(tx, [{ actorId: viewer.id, action: 'attempt.start', subjectType: 'attempt', subjectId: attempt.id, details: { courseId, versionId: course.currentVersionId, fiscalYear, number: attempt.number } }], now);
+    recordAudit(work, [{ actorId: viewer.id, action: 'attempt.start', subjectType: 'attempt', subjectId: attempt.id, details: { courseId, versionId: course.currentVersionId, fiscalYear, number: attempt.number } }]);
     return attempt.id;
   });
 }
@@ -174,16 +176,18 @@ export async function commitSco(db: Database, viewer: Viewer, input: CommitInput
     derived.scoreScaled !== written.score_scaled;
   if (changed) await repo.writeDerived(db, input.attemptId, input.scoId, input.seq, derived);
   if (changed || input.terminate) {
-    await db.transaction(async (tx) => {
+    await withTransaction(db, now, async (work) => {
+    const { tx } = work;
       const row = await repo.findOwnAttempt(tx, viewer.id, input.attemptId, true);
-      if (row) await rollUpAttempt(tx, viewer.id, row.attempt, row.completionRule, now);
+      if (row) await rollUpAttempt(work, viewer.id, row.attempt, row.completionRule);
     });
   }
   return 'applied';
 }
 
 /** Attempt status from its SCOs' states; then the learner's result for the course and year. */
-export async function rollUpAttempt(tx: Database, actorId: number | null, attempt: repo.AttemptRow, rule: CompletionRuleName, now: Date) {
+export async function rollUpAttempt(work: Work, actorId: number | null, attempt: repo.AttemptRow, rule: CompletionRuleName) {
+  const { tx, now } = work;
   const allScos = await courses.scosOf(tx, attempt.courseVersionId);
   // Only what the player can deliver counts: hidden items (isvisible="false") are not offered.
   const visible = allScos.filter((s) => s.isVisible);
@@ -211,19 +215,20 @@ export async function rollUpAttempt(tx: Database, actorId: number | null, attemp
     attemptId: attempt.id,
   });
   if (newlySatisfied) {
-    await recordAudit(tx, [{ actorId, action: 'attempt.complete', subjectType: 'attempt', subjectId: attempt.id, details: { courseId: attempt.courseId, fiscalYear: attempt.fiscalYear, completion, success, scoreScaled, totalSeconds } }], now);
+    recordAudit(work, [{ actorId, action: 'attempt.complete', subjectType: 'attempt', subjectId: attempt.id, details: { courseId: attempt.courseId, fiscalYear: attempt.fiscalYear, completion, success, scoreScaled, totalSeconds } }]);
   }
 }
 
 /** An officer marks complete an attempt whose package never reports completion; the reason is kept. */
 export async function markComplete(db: Database, officer: Viewer, attemptId: number, reason: string, now: Date) {
-  await db.transaction(async (tx) => {
+  await withTransaction(db, now, async (work) => {
+    const { tx } = work;
     const row = await repo.findAttempt(tx, attemptId);
     if (!row) throw notFound();
     if (row.attempt.satisfied) throw conflict('scorm.attempt.alreadyComplete');
     await repo.updateAttempt(tx, attemptId, { markedBy: officer.id, markedReason: reason });
-    await recordAudit(tx, [{ actorId: officer.id, action: 'attempt.mark-complete', subjectType: 'attempt', subjectId: attemptId, details: { reason, staffId: row.attempt.staffId } }], now);
-    await rollUpAttempt(tx, officer.id, { ...row.attempt, markedBy: officer.id }, row.completionRule, now);
+    recordAudit(work, [{ actorId: officer.id, action: 'attempt.mark-complete', subjectType: 'attempt', subjectId: attemptId, details: { reason, staffId: row.attempt.staffId } }]);
+    await rollUpAttempt(work, officer.id, { ...row.attempt, markedBy: officer.id }, row.completionRule);
   });
 }
 

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import multer from 'multer';
-import type { AppContext } from '../../app';
+import type { AppContext } from '../../context';
 import { allow } from '../../auth/policies';
 import { flash } from '../../lib/http';
 import { idParam, parseWith } from '../../lib/validate';

@@ -2,6 +2,7 @@ import type { Viewer } from '../../auth/policies';
 import { forgetAllViewers } from '../../auth/viewer-cache';
 import { recordAudit, type AuditEvent } from '../../compliance/audit/service';
 import type { Database } from '../../db/client';
+import { withTransaction } from '../../db/transaction';
 import { localDate } from '../../lib/dates';
 import { conflict, notFound, uniqueViolation } from '../../lib/errors';
 import type { RosterColumnKey } from './columns';
@@ -125,7 +126,8 @@ const changeMaps = (changes: FieldChange[]) => ({
  */
 export async function applyImport(db: Database, actor: Viewer | null, id: number, now: Date): Promise<RosterPlan['summary']> {
   try {
-    const summary = await db.transaction(async (tx) => {
+    const summary = await withTransaction(db, now, async (work) => {
+    const { tx } = work;
       const record = await repo.findImportForUpdate(tx, id);
       if (!record) throw notFound();
       if (record.status !== 'previewed') throw conflict('import.alreadyApplied');
@@ -166,7 +168,7 @@ export async function applyImport(db: Database, actor: Viewer | null, id: number
         });
       }
 
-      await recordAudit(tx, [...events, { actorId: actor?.id ?? null, action: 'roster.import', subjectType: 'rosterImport', subjectId: id, details: { filename: record.filename, summary: plan.summary } }], now);
+      recordAudit(work, [...events, { actorId: actor?.id ?? null, action: 'roster.import', subjectType: 'rosterImport', subjectId: id, details: { filename: record.filename, summary: plan.summary } }]);
       await repo.finishImport(tx, id, 'applied', plan.summary, now);
       return plan.summary;
     });
@@ -180,11 +182,12 @@ export async function applyImport(db: Database, actor: Viewer | null, id: number
 }
 
 export async function discardImport(db: Database, actor: Viewer | null, id: number, now: Date) {
-  await db.transaction(async (tx) => {
+  await withTransaction(db, now, async (work) => {
+    const { tx } = work;
     const record = await repo.findImportForUpdate(tx, id);
     if (!record) throw notFound();
     if (record.status !== 'previewed') throw conflict('import.alreadyApplied');
     await repo.finishImport(tx, id, 'discarded', null, now);
-    await recordAudit(tx, [{ actorId: actor?.id ?? null, action: 'roster.import-discard', subjectType: 'rosterImport', subjectId: id, details: { filename: record.filename } }], now);
+    recordAudit(work, [{ actorId: actor?.id ?? null, action: 'roster.import-discard', subjectType: 'rosterImport', subjectId: id, details: { filename: record.filename } }]);
   });
 }
