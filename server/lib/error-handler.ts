@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { AppError, ValidationError, isDatabaseUnavailable, notFound } from './errors';
 import { translator } from './i18n';
+import type { FormRenderer } from './validate';
 
 export function wantsJson(req: Request): boolean {
   return req.xhr || req.is('application/json') === 'application/json' || req.accepts(['html', 'json']) === 'json';
@@ -45,6 +46,14 @@ export function errorHandler() {
     res.locals.currentPath ??= req.path;
     res.locals.viewer ??= req.user; // the layout reads it; an unset local is a ReferenceError in EJS
 
+    if (known instanceof ValidationError && typeof res.locals.rerenderForm === 'function' && !wantsJson(req)) {
+      res.status(400);
+      void Promise.resolve((res.locals.rerenderForm as FormRenderer)(req, res, known.fieldErrors)).catch((renderErr: unknown) => {
+        req.log?.error({ err: renderErr }, 'form re-render failed');
+        if (!res.headersSent) res.status(500).end();
+      });
+      return;
+    }
     if (wantsJson(req)) {
       const fields = known instanceof ValidationError ? translateFields(known, t) : undefined;
       res.status(status).json({ error: { code, message, ...(fields ? { fields } : {}) } });

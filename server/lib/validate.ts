@@ -16,19 +16,37 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown): Parse
   return { ok: false, errors };
 }
 
-/** For JSON endpoints and query strings: a failure answers 400 through the error handler. */
-export function validate<S extends z.ZodType>(schema: S, source: 'body' | 'query' = 'body') {
+/**
+ * Re-renders a form with its field messages (status 400). A route that takes a form names one in
+ * `validate(Schema, { form })`; the one error handler calls it for every ValidationError of that
+ * request, the schema's and the service's alike (a duplicate e-mail, say), so no route catches.
+ */
+export type FormRenderer = (req: Request, res: Response, errors: FieldErrors) => unknown;
+
+export interface ValidateOptions {
+  /** Where the input is: the parsed body (default) or the query string. */
+  source?: 'body' | 'query';
+  form?: FormRenderer;
+}
+
+/**
+ * The first step of every route that takes input: parses it with the route's zod schema and
+ * stores the typed result for `input(res, Schema)`. A failure goes to the error handler as a
+ * ValidationError: the form again (when the route has one), else JSON 400 or the error page.
+ */
+export function validate<S extends z.ZodType>(schema: S, opts: ValidateOptions = {}) {
   return (req: Request, res: Response, next: NextFunction) => {
-    const parsed = parseWith(schema, req[source]);
+    if (opts.form) res.locals.rerenderForm = opts.form;
+    const parsed = parseWith(schema, opts.source === 'query' ? req.query : (req.body ?? {}));
     if (!parsed.ok) return next(new ValidationError(parsed.errors));
-    res.locals[source === 'body' ? 'body' : 'query'] = parsed.data;
+    res.locals.input = parsed.data;
     next();
   };
 }
 
-/** Reads what `validate` stored, typed by the same schema. */
-export function validated<S extends z.ZodType>(res: Response, _schema: S, source: 'body' | 'query' = 'body'): z.infer<S> {
-  return res.locals[source === 'body' ? 'body' : 'query'] as z.infer<S>;
+/** What `validate` stored, typed by the same schema. */
+export function input<S extends z.ZodType>(res: Response, _schema: S): z.infer<S> {
+  return res.locals.input as z.infer<S>;
 }
 
 // Shared field shapes, so every form says the same thing about the same kind of value.
