@@ -13,13 +13,6 @@ export function fiscalYearOf(day: string, startMonth = 4): number {
   return m >= startMonth ? y : y - 1;
 }
 
-/** A strict YYYY-MM-DD that is a real calendar day. */
-export function isCalendarDate(s: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-}
-
 export type Clock = () => Date;
 export const systemClock: Clock = () => new Date();
 

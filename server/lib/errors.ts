@@ -28,8 +28,6 @@ export class ValidationError extends AppError {
 
 // A record the user may not see answers exactly like a missing one, so ids cannot be probed.
 export const notFound = () => new AppError(404, 'not_found', 'errors.notFound');
-export const badRequest = (messageKey: string, params: Record<string, string | number> = {}) =>
-  new AppError(400, 'bad_request', messageKey, params);
 export const conflict = (messageKey: string, params: Record<string, string | number> = {}) =>
   new AppError(409, 'conflict', messageKey, params);
 export const unauthenticated = () => new AppError(401, 'unauthenticated', 'errors.loginRequired');
