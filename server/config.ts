@@ -36,6 +36,8 @@ const ConfigSchema = z
     SMTP_PASSWORD: z.preprocess(emptyToUndefined, z.string().optional()),
     SMTP_FROM: z.preprocess(emptyToUndefined, z.email().optional()),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    // How often the worker looks for due outbox jobs when it found none last time.
+    WORKER_POLL_MS: z.coerce.number().int().min(50).max(3_600_000).default(1000),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production' && c.DATABASE_URL && !c.SESSION_SECRET) {
@@ -65,6 +67,7 @@ export interface Config {
   packageMaxBytes: number;
   smtp: { host?: string; port?: number; user?: string; password?: string; from?: string };
   logLevel: RawConfig['LOG_LEVEL'];
+  workerPollMs: number;
 }
 
 export class ConfigError extends Error {
@@ -108,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       from: c.SMTP_FROM,
     },
     logLevel: c.LOG_LEVEL,
+    workerPollMs: c.WORKER_POLL_MS,
   };
 }
 

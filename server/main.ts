@@ -2,13 +2,17 @@ import type { Server } from 'node:http';
 import { createApp } from './app';
 import { issueSetupLinkIfNeeded } from './auth/service';
 import { ConfigError } from './config';
+import { lifecycleLogger } from './lib/log';
+import { jobHandlers } from './outbox/handlers';
+import { createWorker } from './outbox/worker';
 import { openRuntime } from './runtime';
 import { describeOutcome, installBuiltinCourses } from './scorm/courses/builtin';
 
 async function main() {
   const started = Date.now();
-  const { config, database } = await openRuntime();
-  const app = createApp({ config, database });
+  const { config, log, database } = await openRuntime();
+  const lifecycle = lifecycleLogger(log);
+  const app = createApp({ config, database, log });
   const server: Server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -16,30 +20,32 @@ async function main() {
   });
 
   const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
-  console.log(`Mamoru is listening on ${config.baseUrl} — database: ${where} — ready in ${Date.now() - started} ms`);
+  lifecycle.info(`Mamoru is listening on ${config.baseUrl} — database: ${where} — ready in ${Date.now() - started} ms`);
+
+  const worker = createWorker(database.db, { handlers: jobHandlers(), log: log.child({ component: 'worker' }), pollMs: config.workerPollMs });
+  worker.start();
 
   // Signals are handled from the moment the server listens, so a stop is always graceful.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: finishing in-flight requests…`);
-    // Stop accepting, let open requests finish, then close the database cleanly.
-    server.close(() => {
-      database
-        .close()
-        .then(() => {
-          console.log('Stopped cleanly.');
-          process.exit(0);
-        })
-        .catch((err: unknown) => {
-          console.error('Error while closing the database:', err);
-          process.exit(1);
-        });
-    });
+    lifecycle.info({ signal }, 'Stopping: finishing in-flight requests and jobs…');
+    // Stop accepting, let open requests and the job in flight finish, then close the database.
+    const requestsDone = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
+    Promise.all([requestsDone, worker.stop()])
+      .then(() => database.close())
+      .then(() => {
+        lifecycle.info('Stopped cleanly.');
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        log.error({ err }, 'error while stopping');
+        process.exit(1);
+      });
     setTimeout(() => {
-      console.error('Requests did not finish within 20 s; exiting.');
+      log.error('requests or jobs did not finish within 20 s; exiting');
       process.exit(1);
     }, 20_000).unref();
   };
@@ -51,16 +57,21 @@ async function main() {
   try {
     const setupToken = await issueSetupLinkIfNeeded(database.db, new Date());
     if (setupToken) {
+      // Printed plainly, whatever the log format: a person copies this link from the terminal.
       console.log('\nNo administrator yet. Open this one-time link to create the first one (valid 24 hours):');
       console.log(`\n    ${config.baseUrl}/setup/${setupToken}\n`);
     }
-    for (const o of await installBuiltinCourses(database.db, new Date())) (o.status === 'failed' ? console.error : console.log)(describeOutcome(o));
+    for (const o of await installBuiltinCourses(database.db, new Date())) {
+      if (o.status === 'failed') log.error({ course: o.slug }, describeOutcome(o));
+      else lifecycle.info({ course: o.slug }, describeOutcome(o));
+    }
   } catch (err) {
-    if (!stopping) console.error('A start-up task failed (the app keeps running):', err);
+    if (!stopping) log.error({ err }, 'a start-up task failed (the app keeps running)');
   }
 }
 
 main().catch((err: unknown) => {
+  // Before (or while) the logger exists: plain stderr, which is what a person starting it reads.
   if (err instanceof ConfigError) {
     console.error(err.message);
   } else {

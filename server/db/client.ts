@@ -8,6 +8,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
+import { createLogger, type Logger } from '../lib/log';
 import { migrationsDir } from '../lib/paths';
 import * as schema from './schema';
 
@@ -65,8 +66,14 @@ export async function runPrepared(db: Database, statement: PreparedStatement, va
 // Serialises migrations when several instances start against one PostgreSQL server.
 const MIGRATION_LOCK_KEY = 727_001;
 
-export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
-  if ('databaseUrl' in target) return openPostgres(target.databaseUrl, target.poolSize ?? 10);
+// For callers that pass no logger (tests, benchmarks): warnings still reach the output.
+let fallbackLog: Logger | undefined;
+
+export async function openDatabase(target: DatabaseTarget, opts: { log?: Logger } = {}): Promise<DatabaseHandle> {
+  if ('databaseUrl' in target) {
+    const log = opts.log ?? (fallbackLog ??= createLogger('warn'));
+    return openPostgres(target.databaseUrl, target.poolSize ?? 10, log.child({ component: 'db' }));
+  }
   let client: PGlite;
   if ('pglite' in target) {
     client = target.pglite;
@@ -93,7 +100,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
   };
 }
 
-async function openPostgres(connectionString: string, max: number): Promise<DatabaseHandle> {
+async function openPostgres(connectionString: string, max: number, log: Logger): Promise<DatabaseHandle> {
   // A fixed-size pool: connections, once opened, stay open (min = max). pg-pool's default closes
   // a connection idle for 10 s, so at a steady moderate load the connections beyond the few in
   // use came and went every few seconds; each new one is a new PostgreSQL backend that loads its
@@ -103,7 +110,7 @@ async function openPostgres(connectionString: string, max: number): Promise<Data
   // An idle client losing its server (restart, failover) must not crash the process;
   // the pool drops it and the next checkout reconnects.
   pool.on('error', (err) => {
-    console.warn(`[db] idle connection lost: ${err.message}`);
+    log.warn({ err }, 'idle database connection lost; the pool reconnects on next use');
   });
   const db = drizzlePg(pool, { schema }) as unknown as Database;
   runners.set(db, (statement, values) => pool.query<Record<string, unknown>>({ name: statement.name, text: statement.text, values }));

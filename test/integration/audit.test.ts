@@ -1,11 +1,13 @@
 import { asc, desc, eq, sql } from 'drizzle-orm';
 import type { Viewer } from '../../server/auth/policies';
-import { verifyAuditChain } from '../../server/compliance/audit/service';
-import { auditLog } from '../../server/db/schema';
+import { recordAudit, verifyAuditChain, verifyWholeChain } from '../../server/compliance/audit/service';
+import { auditCheckpoints, auditLog } from '../../server/db/schema';
+import { withTransaction } from '../../server/db/transaction';
 import { StaffFormSchema } from '../../server/staff/schema';
 import { createStaff, setRetirement } from '../../server/staff/service';
 import { createTestContext, signIn, type TestContext } from '../support/app';
-import { makeAdmin } from '../support/factories';
+import { usingPostgres } from '../support/database';
+import { makeAdmin, makeStaff } from '../support/factories';
 
 // Each file opens its own database; on a busy 2-core machine that can outlast jest's 5 s default.
 jest.setTimeout(30_000);
@@ -18,6 +20,12 @@ const asViewer = (row: { id: number; employeeNo: string; name: string }): Viewer
   locale: 'ja',
   managedDepartmentIds: [],
 });
+
+const onPostgres = usingPostgres();
+if (!onPostgres) {
+  console.info('audit.test.ts: "an audited write does not wait" is skipped — it needs PostgreSQL (set DATABASE_URL); PGlite runs one transaction at a time.');
+}
+const postgresOnly = onPostgres ? it : it.skip;
 
 let uniq = 0;
 const input = (name: string) => StaffFormSchema.parse({ employeeNo: `AU${Date.now().toString(36)}${++uniq}`, name });
@@ -45,7 +53,7 @@ describe('a damaged chain', () => {
     const [head] = await ctx.db.select().from(auditLog).orderBy(desc(auditLog.seq)).limit(1);
     expect(intact.headHash).toBe(head!.hash);
 
-    const { agent } = await signIn(ctx.app, adminRow.employeeNo, adminRow.password);
+    const { agent, csrf } = await signIn(ctx.app, adminRow.employeeNo, adminRow.password);
     const okPage = await agent.get('/admin/audit').expect(200);
     expect(okPage.text).toContain('改ざんされていません（6 件を検証）');
     expect(okPage.text).toContain('staff.retire');
@@ -54,6 +62,13 @@ describe('a damaged chain', () => {
     const [original] = await ctx.db.select().from(auditLog).where(eq(auditLog.seq, 3));
     await ctx.db.execute(sql`UPDATE audit_log SET details = ${JSON.stringify({ after: { name: '改ざん' } })}::jsonb WHERE seq = 3`);
     expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: false, brokenAtSeq: 3, reason: 'hash mismatch', entries: 2 });
+    // The page verifies from its checkpoint (entry 6) on, so it does not see an older entry's
+    // change by itself, and says so rather than calling the chain intact…
+    const partialPage = await agent.get('/admin/audit').expect(200);
+    expect(partialPage.text).not.toContain('改ざんされていません');
+    expect(partialPage.text).toContain('第 6 件より前の記録は以前の検証');
+    // …until every entry is recomputed (the page's button, as `mamoru verify-audit`).
+    await agent.post('/admin/audit/verify').type('form').send({ _csrf: csrf }).expect(303).expect('Location', '/admin/audit');
     const brokenPage = await agent.get('/admin/audit').expect(200);
     expect(brokenPage.text).toContain('第 3 件で一致しません');
     expect(brokenPage.text).not.toContain('改ざんされていません');
@@ -108,5 +123,129 @@ describe('concurrent writers', () => {
     ]);
     expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: true, entries: 40 });
     expect(await seqs(ctx.db)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+  });
+});
+
+describe('the audit page verifies from its checkpoint', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await createTestContext({ env: { LOGIN_RATE_LIMIT_PER_15MIN: '1000' } });
+  });
+  afterAll(() => ctx.close());
+
+  const checkpoints = async () =>
+    (await ctx.db.select().from(auditCheckpoints).orderBy(asc(auditCheckpoints.id))).map((c) => ({ seq: c.seq, entries: c.entries, fullWalk: c.fullWalk }));
+
+  it('recomputes only what came after the checkpoint, finds a change there, and says what it did not recompute', async () => {
+    const adminRow = await makeAdmin(ctx.db);
+    const actor = asViewer(adminRow);
+    const create = (name: string) => createStaff(ctx.db, actor, input(name), new Date());
+    for (const name of ['甲', '乙', '丙']) await create(name);
+    const { agent, csrf } = await signIn(ctx.app, adminRow.employeeNo, adminRow.password);
+
+    // No checkpoint yet: the whole chain, recorded as a full walk.
+    const first = await agent.get('/admin/audit').expect(200);
+    expect(first.text).toContain('改ざんされていません（3 件を検証）');
+    expect(first.text).toContain('最初の記録から全件を再計算した最後の検証');
+    expect(first.text).toContain('（第 3 件まで、改ざんなし）');
+    expect(await checkpoints()).toEqual([{ seq: 3, entries: 3, fullWalk: true }]);
+
+    // Two more entries: recomputed from the checkpoint's own entry on, and a checkpoint further on.
+    await create('丁');
+    await create('戊');
+    const second = await agent.get('/admin/audit').expect(200);
+    expect(second.text).toContain('第 3 件から第 5 件まで（3 件）のハッシュを今回再計算し、すべて一致しました。');
+    expect(second.text).toContain('第 3 件より前の記録は以前の検証');
+    expect(second.text).not.toContain('改ざんされていません');
+    expect(second.text).toContain('（第 3 件まで、改ざんなし）'); // the last full walk is still the first view's
+    expect(await checkpoints()).toEqual([
+      { seq: 3, entries: 3, fullWalk: true },
+      { seq: 5, entries: 5, fullWalk: false },
+    ]);
+
+    // A changed entry after the checkpoint: found by the page itself.
+    await create('己');
+    await create('庚');
+    const [sixth] = await ctx.db.select().from(auditLog).where(eq(auditLog.seq, 6));
+    await ctx.db.execute(sql`UPDATE audit_log SET details = ${JSON.stringify({ after: { name: '改ざん' } })}::jsonb WHERE seq = 6`);
+    const tampered = await agent.get('/admin/audit').expect(200);
+    expect(tampered.text).toContain('第 6 件で一致しません');
+    expect(tampered.text).not.toContain('すべて一致しました');
+    await ctx.db.execute(sql`UPDATE audit_log SET details = ${JSON.stringify(sixth!.details)}::jsonb WHERE seq = 6`);
+    expect((await agent.get('/admin/audit').expect(200)).text).toContain('第 5 件から第 7 件まで（3 件）のハッシュを今回再計算し、すべて一致しました。');
+    expect((await checkpoints()).at(-1)).toEqual({ seq: 7, entries: 7, fullWalk: false });
+
+    // The checkpoint's own entry must still carry the hash it was verified with: a chain rewritten
+    // consistently from an earlier entry changes it.
+    const [seventh] = await ctx.db.select().from(auditLog).where(eq(auditLog.seq, 7));
+    await ctx.db.execute(sql`UPDATE audit_log SET hash = ${'f'.repeat(64)} WHERE seq = 7`);
+    expect((await agent.get('/admin/audit').expect(200)).text).toContain('第 7 件で一致しません');
+    await ctx.db.execute(sql`UPDATE audit_log SET hash = ${seventh!.hash} WHERE seq = 7`);
+
+    // An older entry changed: the page (from its checkpoint at 5, which the break at 7 left) does
+    // not recompute it and does not call the chain intact; the whole walk finds it and removes
+    // the checkpoints it disproves, so from then on the page finds it too.
+    const [firstEntry] = await ctx.db.select().from(auditLog).where(eq(auditLog.seq, 1));
+    await ctx.db.execute(sql`UPDATE audit_log SET actor_id = NULL WHERE seq = 1`);
+    const unseen = await agent.get('/admin/audit').expect(200);
+    expect(unseen.text).toContain('第 5 件より前の記録は以前の検証');
+    expect(unseen.text).not.toContain('改ざんされていません');
+    expect(await verifyWholeChain(ctx.db, new Date())).toMatchObject({ ok: false, brokenAtSeq: 1 });
+    expect(await checkpoints()).toEqual([]);
+    expect((await agent.get('/admin/audit').expect(200)).text).toContain('第 1 件で一致しません');
+
+    // Repaired, and the whole walk run from the page's button: a full-walk checkpoint at the head.
+    await ctx.db.execute(sql`UPDATE audit_log SET actor_id = ${firstEntry!.actorId} WHERE seq = 1`);
+    await agent.post('/admin/audit/verify').type('form').send({ _csrf: csrf }).expect(303);
+    expect(await checkpoints()).toEqual([{ seq: 7, entries: 7, fullWalk: true }]);
+    const repaired = await agent.get('/admin/audit').expect(200);
+    expect(repaired.text).toContain('第 7 件から第 7 件まで（1 件）のハッシュを今回再計算し、すべて一致しました。');
+    expect(repaired.text).toContain('（第 7 件まで、改ざんなし）');
+  });
+
+  it('refuses the full walk to someone who may not verify the audit log', async () => {
+    const person = await makeStaff(ctx.db);
+    const { agent, csrf } = await signIn(ctx.app, person.employeeNo, person.password);
+    const before = await checkpoints();
+    await agent.post('/admin/audit/verify').type('form').send({ _csrf: csrf }).expect(403);
+    await agent.get('/admin/audit').expect(403);
+    expect(await checkpoints()).toEqual(before);
+  });
+});
+
+describe('an audited write', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await createTestContext();
+  });
+  afterAll(() => ctx.close());
+
+  // The chain is appended just before COMMIT (withTransaction's beforeCommit), so its lock is held
+  // only for the append and the commit; taking it when the event is recorded would make B wait here.
+  postgresOnly('does not wait for another audited transaction that is still open', async () => {
+    const actor = asViewer(await makeAdmin(ctx.db));
+    let recorded!: () => void;
+    const recordedInA = new Promise<void>((r) => (recorded = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const a = withTransaction(ctx.db, new Date(), async (work) => {
+      recordAudit(work, [{ actorId: actor.id, action: 'test.slow-change', subjectType: 'test', subjectId: 1 }]);
+      await work.tx.execute(sql`INSERT INTO departments (name) VALUES (${`A-${Date.now()}`})`);
+      recorded();
+      await gate; // A stays open, its event recorded, until the test lets it go
+    });
+    try {
+      await recordedInA;
+      const b = createStaff(ctx.db, actor, input('B さん'), new Date()).then(() => 'committed' as const);
+      const timeout = new Promise<'still waiting'>((r) => setTimeout(() => r('still waiting'), 5000));
+      expect(await Promise.race([b, timeout])).toBe('committed');
+      // B's entry is in the chain already; A's is not.
+      expect((await ctx.db.select({ action: auditLog.action }).from(auditLog)).map((r) => r.action)).toEqual(['staff.create']);
+    } finally {
+      release();
+    }
+    await a;
+    expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: true, entries: 2 });
+    expect((await ctx.db.select({ action: auditLog.action }).from(auditLog).orderBy(asc(auditLog.seq))).map((r) => r.action)).toEqual(['staff.create', 'test.slow-change']);
   });
 });

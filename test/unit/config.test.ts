@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       packageMaxBytes: 500 * 1024 * 1024,
       smtp: { host: undefined, port: undefined, user: undefined, password: undefined, from: undefined },
       logLevel: 'info',
+      workerPollMs: 1000,
     });
   });
 
@@ -98,6 +99,8 @@ describe('loadConfig', () => {
     [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
     [{ SMTP_FROM: 'nobody' }, 'SMTP_FROM'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ WORKER_POLL_MS: '0' }, 'WORKER_POLL_MS'],
+    [{ WORKER_POLL_MS: 'often' }, 'WORKER_POLL_MS'],
   ])('refuses %j', (env, name) => {
     expect(problemsOf(env).map((p) => p.split(':')[0])).toEqual([name]);
   });

@@ -1,5 +1,6 @@
 import type { Translate } from '../../lib/i18n';
 import { localDateTime } from '../../lib/dates';
+import type { PageVerification } from './service';
 
 export interface AuditEntryLike {
   seq?: number;
@@ -46,4 +47,19 @@ export function presentAuditEntry(e: AuditEntryLike, t: Translate) {
     subject: `${e.subjectType}${e.subjectId ? ` #${e.subjectId}` : ''}`,
     details: describeDetails(e.details, t),
   };
+}
+
+/**
+ * What the page says about the chain: exactly what this view verified, where it started, and when
+ * every entry was last recomputed, so it never reads as more than was checked.
+ */
+export function presentVerification(v: PageVerification, t: Translate) {
+  let status: string;
+  if (!v.ok) status = t('audit.broken', { seq: v.brokenAtSeq ?? '', reason: v.reason ?? '' });
+  else if (!v.from) status = t('audit.intact', { entries: v.entries });
+  else status = t('audit.intactSince', { from: v.from.seq, to: v.entries, count: v.checked });
+  const scope: string[] = [];
+  if (v.from) scope.push(t('audit.fromCheckpoint', { seq: v.from.seq, at: localDateTime(v.from.verifiedAt) }));
+  scope.push(v.lastFullWalk ? t('audit.lastFullWalk', { seq: v.lastFullWalk.seq, at: localDateTime(v.lastFullWalk.verifiedAt) }) : t('audit.noFullWalk'));
+  return { ok: v.ok, status, scope, headHash: v.headHash };
 }

@@ -1,8 +1,9 @@
-import { asc, desc, eq, gt, sql } from 'drizzle-orm';
+import { asc, desc, eq, gt, gte, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { auditLog, staff } from '../../db/schema';
+import { auditCheckpoints, auditLog, staff } from '../../db/schema';
 
 export type AuditRow = typeof auditLog.$inferSelect;
+export type CheckpointRow = typeof auditCheckpoints.$inferSelect;
 
 // One key for the chain: appenders queue behind each other inside their own transactions.
 const AUDIT_CHAIN_LOCK = 727_002;
@@ -21,6 +22,11 @@ export async function insertEntries(tx: Database, rows: AuditRow[]): Promise<voi
   for (let i = 0; i < rows.length; i += 500) {
     await tx.insert(auditLog).values(rows.slice(i, i + 500));
   }
+}
+
+export async function entryAt(db: Database, seq: number): Promise<AuditRow | undefined> {
+  const [row] = await db.select().from(auditLog).where(eq(auditLog.seq, seq));
+  return row;
 }
 
 export function pageAfter(db: Database, afterSeq: number, limit: number): Promise<AuditRow[]> {
@@ -52,4 +58,30 @@ export function recent(db: Database, limit: number) {
     .leftJoin(staff, eq(staff.id, auditLog.actorId))
     .orderBy(desc(auditLog.seq))
     .limit(limit);
+}
+
+/** The checkpoint furthest along the chain: verification starts there. */
+export async function latestCheckpoint(db: Database): Promise<CheckpointRow | undefined> {
+  const [row] = await db.select().from(auditCheckpoints).orderBy(desc(auditCheckpoints.seq), desc(auditCheckpoints.id)).limit(1);
+  return row;
+}
+
+/** The latest run that recomputed every entry from the first. */
+export async function latestFullWalk(db: Database): Promise<CheckpointRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(auditCheckpoints)
+    .where(eq(auditCheckpoints.fullWalk, true))
+    .orderBy(desc(auditCheckpoints.verifiedAt), desc(auditCheckpoints.id))
+    .limit(1);
+  return row;
+}
+
+export async function insertCheckpoint(db: Database, row: Omit<CheckpointRow, 'id'>): Promise<void> {
+  await db.insert(auditCheckpoints).values(row);
+}
+
+/** A break found at `seq` disproves every checkpoint that covers it. */
+export async function deleteCheckpointsFrom(db: Database, seq: number): Promise<void> {
+  await db.delete(auditCheckpoints).where(gte(auditCheckpoints.seq, seq));
 }

@@ -167,3 +167,24 @@ export const auditLog = pgTable(
   },
   (t) => [index('audit_subject_idx').on(t.subjectType, t.subjectId)],
 );
+
+/**
+ * "Entries 1..seq of the audit chain were verified intact at verified_at, and entry seq's hash
+ * was `hash`." Lets the audit page verify from here forward instead of re-walking the whole
+ * chain on every view. `full_walk` marks checkpoints whose every entry was recomputed in that
+ * one run (verify-audit, or a page view with no checkpoint to start from); the others extend an
+ * earlier checkpoint. Not part of the chain (the chain is append-only; this is a cache of
+ * verification results): a verification that finds a break deletes the checkpoints it disproves.
+ */
+export const auditCheckpoints = pgTable(
+  'audit_checkpoints',
+  {
+    id: serial('id').primaryKey(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    hash: text('hash').notNull(),
+    entries: bigint('entries', { mode: 'number' }).notNull(),
+    fullWalk: boolean('full_walk').notNull(),
+    verifiedAt: timestamp('verified_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('audit_checkpoints_seq_idx').on(t.seq)],
+);
