@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { parse as parseCookies } from 'cookie';
 import signature from 'cookie-signature';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { SessionData } from 'express-session';
@@ -21,21 +22,6 @@ export interface ApiSessionOptions {
   invalidCsrf: Error;
 }
 
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(eq + 1).trim());
-      } catch {
-        return undefined;
-      }
-    }
-  }
-  return undefined;
-}
-
 function sameToken(received: string | undefined, stored: unknown): boolean {
   if (typeof received !== 'string' || typeof stored !== 'string') return false;
   const a = Buffer.from(received);
@@ -56,7 +42,7 @@ function sameToken(received: string | undefined, stored: unknown): boolean {
 export function apiSession(options: ApiSessionOptions): RequestHandler {
   const { cookieName, secret, store, db, clock } = options;
   return (req: Request, _res: Response, next: NextFunction) => {
-    const signed = cookieValue(req.headers.cookie, cookieName);
+    const signed = req.headers.cookie ? parseCookies(req.headers.cookie)[cookieName] : undefined;
     const sid = signed?.startsWith('s:') ? signature.unsign(signed.slice(2), secret) : false;
     if (!sid) return next(unauthenticated());
     store

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
+import { z } from 'zod';
 
 const scrypt = promisify(crypto.scrypt) as (
   password: crypto.BinaryLike,
@@ -12,7 +13,19 @@ const scrypt = promisify(crypto.scrypt) as (
 const PARAMS = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 const KEYLEN = 32;
 
+// The password rules, in one place: the forms' schemas, the CLI, the views' `minlength` and the
+// catalogs' hint and message all read these.
 export const PASSWORD_MIN_LENGTH = 10;
+export const PASSWORD_MAX_LENGTH = 200;
+
+/** A new password as a form or the CLI takes it; messages are catalog keys. */
+export const NewPasswordField = z
+  .string()
+  .min(PASSWORD_MIN_LENGTH, 'validation.passwordShort')
+  .max(PASSWORD_MAX_LENGTH, 'validation.tooLong');
+
+/** What the password fields of a page need to show the rule (`views/auth/password-fields.ejs`). */
+export const passwordRules = { passwordMinLength: PASSWORD_MIN_LENGTH } as const;
 
 /** `scrypt$N$r$p$salt$hash`, so parameters can be raised later without breaking old hashes. */
 export async function hashPassword(password: string): Promise<string> {

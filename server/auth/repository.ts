@@ -2,10 +2,13 @@ import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { managerDepartments, oneTimeTokens, sessions, staff } from '../db/schema';
 
+// Reads of the roster for signing in; every write to `staff` goes through the staff service
+// (server/staff/service.ts), which owns the table. Sessions and one-time tokens are auth's own.
+
 export type StaffRow = typeof staff.$inferSelect;
 
 /** Staff who may sign in today: not retired, or retiring later. */
-export const activeOn = (day: string) => or(isNull(staff.retiredOn), gt(staff.retiredOn, day));
+const activeOn = (day: string) => or(isNull(staff.retiredOn), gt(staff.retiredOn, day));
 
 export async function findByLogin(db: Database, identifier: string): Promise<StaffRow | undefined> {
   const [row] = await db
@@ -31,31 +34,6 @@ export async function managedDepartmentIds(db: Database, staffId: number): Promi
     .from(managerDepartments)
     .where(eq(managerDepartments.staffId, staffId));
   return rows.map((r) => r.id);
-}
-
-export async function recordLoginFailure(db: Database, id: number, lockThreshold: number, lockUntil: Date) {
-  await db
-    .update(staff)
-    .set({
-      failedLogins: sql`${staff.failedLogins} + 1`,
-      lockedUntil: sql`CASE WHEN ${staff.failedLogins} + 1 >= ${lockThreshold} THEN ${lockUntil.toISOString()}::timestamptz ELSE ${staff.lockedUntil} END`,
-    })
-    .where(eq(staff.id, id));
-}
-
-export async function recordLoginSuccess(db: Database, id: number, at: Date) {
-  await db.update(staff).set({ failedLogins: 0, lockedUntil: null, lastLoginAt: at }).where(eq(staff.id, id));
-}
-
-export async function setPasswordHash(db: Database, id: number, passwordHash: string) {
-  await db
-    .update(staff)
-    .set({ passwordHash, failedLogins: 0, lockedUntil: null, updatedAt: new Date() })
-    .where(eq(staff.id, id));
-}
-
-export async function setLocale(db: Database, id: number, locale: string) {
-  await db.update(staff).set({ locale }).where(eq(staff.id, id));
 }
 
 export async function countAdmins(db: Database): Promise<number> {
@@ -139,28 +117,4 @@ export async function deleteSession(db: Database, sid: string) {
 
 export async function deleteExpiredSessions(db: Database, now: Date) {
   await db.delete(sessions).where(lt(sessions.expiresAt, now));
-}
-
-export async function insertAdmin(
-  db: Database,
-  input: { employeeNo: string; name: string; email?: string | undefined; passwordHash: string },
-): Promise<number> {
-  const [row] = await db
-    .insert(staff)
-    .values({
-      employeeNo: input.employeeNo,
-      name: input.name,
-      email: input.email ?? null,
-      roles: ['staff', 'admin'],
-      passwordHash: input.passwordHash,
-    })
-    .returning({ id: staff.id });
-  return row!.id;
-}
-
-export async function grantRole(db: Database, id: number, role: string) {
-  await db
-    .update(staff)
-    .set({ roles: sql`(SELECT array_agg(DISTINCT r) FROM unnest(array_append(${staff.roles}, ${role})) r)` })
-    .where(eq(staff.id, id));
 }

@@ -1,8 +1,10 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { AppContext } from '../context';
+import type { FieldErrors } from '../lib/errors';
 import { flash, safeReturnPath } from '../lib/http';
-import { parseWith } from '../lib/validate';
+import { input, validate } from '../lib/validate';
+import { passwordRules } from './passwords';
 import { allow } from './policies';
 import { ChangePasswordSchema, LocaleSchema, LoginSchema, SetPasswordSchema, SetupAdminSchema } from './schema';
 import * as auth from './service';
@@ -11,6 +13,35 @@ export function authRouter(ctx: AppContext): Router {
   const router = Router();
   const { db, clock } = ctx;
 
+  function renderLogin(req: Request, res: Response, opts: { message?: string | undefined; errors?: FieldErrors } = {}) {
+    res.render('auth/login', {
+      title: req.t('auth.login.title'),
+      values: { identifier: typeof req.body?.identifier === 'string' ? req.body.identifier : '' },
+      errors: opts.errors ?? {},
+      message: opts.message,
+    });
+  }
+
+  function renderSetup(req: Request, res: Response, usable: boolean, errors: FieldErrors = {}) {
+    res.render('auth/setup', { title: req.t('auth.setup.title'), usable, values: req.body ?? {}, errors, ...passwordRules });
+  }
+
+  /** The link's page; a link that no longer works answers 410 when shown, 400 when its form failed. */
+  async function renderSetPassword(req: Request, res: Response, errors?: FieldErrors) {
+    const holder = await auth.passwordLinkHolder(db, req.params.token as string, clock());
+    if (!errors && !holder) res.status(410);
+    res.render('auth/set-password', {
+      title: req.t('auth.setPassword.title'),
+      holder: holder ? { name: holder.name, employeeNo: holder.employeeNo } : undefined,
+      errors: errors ?? {},
+      ...passwordRules,
+    });
+  }
+
+  function renderAccount(req: Request, res: Response, errors: FieldErrors = {}) {
+    res.render('auth/account', { title: req.t('account.title'), errors, ...passwordRules });
+  }
+
   // Per-IP limit on login posts; the per-account lock lives in auth/service.
   const loginLimiter = rateLimit({
     windowMs: 15 * 60 * 1000,
@@ -18,45 +49,42 @@ export function authRouter(ctx: AppContext): Router {
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     handler: (req, res) => {
-      res.status(429).render('auth/login', {
-        title: req.t('auth.login.title'),
-        values: { identifier: '' },
-        errors: {},
-        message: req.t('auth.login.tooManyFromHere'),
-      });
+      res.status(429);
+      renderLogin(req, res, { message: req.t('auth.login.tooManyFromHere') });
     },
   });
 
   router.get('/login', allow('public'), (req, res) => {
     if (req.user) return res.redirect('/');
-    res.render('auth/login', { title: req.t('auth.login.title'), values: { identifier: '' }, errors: {}, message: undefined });
+    renderLogin(req, res);
   });
 
-  router.post('/login', allow('public'), loginLimiter, async (req, res, next) => {
-    const parsed = parseWith(LoginSchema, req.body);
-    const show = (status: number, message: string | undefined, errors = {}) =>
-      res.status(status).render('auth/login', {
-        title: req.t('auth.login.title'),
-        values: { identifier: typeof req.body?.identifier === 'string' ? req.body.identifier : '' },
-        errors,
-        message,
+  router.post(
+    '/login',
+    allow('public'),
+    loginLimiter,
+    validate(LoginSchema, { form: (req, res, errors) => renderLogin(req, res, { errors }) }),
+    async (req, res, next) => {
+      const { identifier, password } = input(res, LoginSchema);
+      const result = await auth.authenticate(db, identifier, password, clock());
+      // A refused login is an answer of the login page, not an error: the same form, a status and a message.
+      if (!result.ok) {
+        res.status(result.reason === 'locked' ? 429 : 401);
+        return renderLogin(req, res, { message: result.reason === 'locked' ? req.t('auth.login.locked', { minutes: result.minutes }) : req.t('auth.login.invalid') });
+      }
+      const viewer = await auth.loadViewer(db, result.staffId, clock());
+      if (!viewer) {
+        res.status(401);
+        return renderLogin(req, res, { message: req.t('auth.login.invalid') });
+      }
+      const returnTo = safeReturnPath(req.session.returnTo);
+      // passport 0.7 regenerates the session here, so a pre-login session id is never reused.
+      req.login(viewer, (err) => {
+        if (err) return next(err);
+        res.redirect(303, returnTo);
       });
-    if (!parsed.ok) return show(400, undefined, parsed.errors);
-    const result = await auth.authenticate(db, parsed.data.identifier, parsed.data.password, clock());
-    if (!result.ok) {
-      return result.reason === 'locked'
-        ? show(429, req.t('auth.login.locked', { minutes: result.minutes }))
-        : show(401, req.t('auth.login.invalid'));
-    }
-    const viewer = await auth.loadViewer(db, result.staffId, clock());
-    if (!viewer) return show(401, req.t('auth.login.invalid'));
-    const returnTo = safeReturnPath(req.session.returnTo);
-    // passport 0.7 regenerates the session here, so a pre-login session id is never reused.
-    req.login(viewer, (err) => {
-      if (err) return next(err);
-      res.redirect(303, returnTo);
-    });
-  });
+    },
+  );
 
   router.post('/logout', allow('public'), (req, res, next) => {
     req.logout((err) => {
@@ -68,78 +96,57 @@ export function authRouter(ctx: AppContext): Router {
     });
   });
 
-  router.post('/locale', allow('public'), async (req, res) => {
-    const parsed = parseWith(LocaleSchema, req.body);
-    const locale = parsed.ok ? parsed.data.locale : 'ja';
+  // The schema falls back to Japanese and the home page, so a bad post still switches and returns.
+  router.post('/locale', allow('public'), validate(LocaleSchema), async (req, res) => {
+    const { locale, returnTo } = input(res, LocaleSchema);
     res.cookie('lang', locale, { httpOnly: true, sameSite: 'lax', secure: ctx.config.secureCookies, maxAge: 365 * 86400_000 });
     if (req.user) await auth.changeLocale(db, req.user, locale);
-    res.redirect(303, safeReturnPath(parsed.ok ? parsed.data.returnTo : undefined));
+    res.redirect(303, safeReturnPath(returnTo));
   });
 
   // --- first administrator ---
   router.get('/setup/:token', allow('public'), async (req, res) => {
     const usable = await auth.isSetupTokenUsable(db, req.params.token as string, clock());
-    res.status(usable ? 200 : 410).render('auth/setup', {
-      title: req.t('auth.setup.title'),
-      usable,
-      values: {},
-      errors: {},
-    });
+    res.status(usable ? 200 : 410);
+    renderSetup(req, res, usable);
   });
 
-  router.post('/setup/:token', allow('public'), async (req, res, next) => {
-    const parsed = parseWith(SetupAdminSchema, req.body);
-    if (!parsed.ok) {
-      return res.status(400).render('auth/setup', { title: req.t('auth.setup.title'), usable: true, values: req.body, errors: parsed.errors });
-    }
-    const id = await auth.createFirstAdmin(db, req.params.token as string, parsed.data, clock());
-    const viewer = await auth.loadViewer(db, id, clock());
-    req.login(viewer!, (err) => {
-      if (err) return next(err);
-      flash(req, 'success', req.t('auth.setup.done'));
-      res.redirect(303, '/admin/hospital');
-    });
-  });
+  router.post(
+    '/setup/:token',
+    allow('public'),
+    validate(SetupAdminSchema, { form: (req, res, errors) => renderSetup(req, res, true, errors) }),
+    async (req, res, next) => {
+      const id = await auth.createFirstAdmin(db, req.params.token as string, input(res, SetupAdminSchema), clock());
+      const viewer = await auth.loadViewer(db, id, clock());
+      req.login(viewer!, (err) => {
+        if (err) return next(err);
+        flash(req, 'success', req.t('auth.setup.done'));
+        res.redirect(303, '/admin/hospital');
+      });
+    },
+  );
 
   // --- password links issued by an administrator ---
-  router.get('/password/:token', allow('public'), async (req, res) => {
-    const holder = await auth.passwordLinkHolder(db, req.params.token as string, clock());
-    res.status(holder ? 200 : 410).render('auth/set-password', {
-      title: req.t('auth.setPassword.title'),
-      holder: holder ? { name: holder.name, employeeNo: holder.employeeNo } : undefined,
-      errors: {},
-    });
-  });
+  router.get('/password/:token', allow('public'), (req, res) => renderSetPassword(req, res));
 
-  router.post('/password/:token', allow('public'), async (req, res) => {
-    const parsed = parseWith(SetPasswordSchema, req.body);
-    if (!parsed.ok) {
-      const holder = await auth.passwordLinkHolder(db, req.params.token as string, clock());
-      return res.status(400).render('auth/set-password', {
-        title: req.t('auth.setPassword.title'),
-        holder: holder ? { name: holder.name, employeeNo: holder.employeeNo } : undefined,
-        errors: parsed.errors,
-      });
-    }
-    await auth.setPasswordWithLink(db, req.params.token as string, parsed.data.password, clock());
-    flash(req, 'success', req.t('auth.setPassword.done'));
-    res.redirect(303, '/login');
-  });
+  router.post(
+    '/password/:token',
+    allow('public'),
+    validate(SetPasswordSchema, { form: renderSetPassword }),
+    async (req, res) => {
+      await auth.setPasswordWithLink(db, req.params.token as string, input(res, SetPasswordSchema).password, clock());
+      flash(req, 'success', req.t('auth.setPassword.done'));
+      res.redirect(303, '/login');
+    },
+  );
 
   // --- own account ---
-  router.get('/account', allow('signedIn'), (req, res) => {
-    res.render('auth/account', { title: req.t('account.title'), errors: {} });
-  });
+  router.get('/account', allow('signedIn'), (req, res) => renderAccount(req, res));
 
-  router.post('/account/password', allow('signedIn'), async (req, res) => {
-    const parsed = parseWith(ChangePasswordSchema, req.body);
-    if (!parsed.ok) return res.status(400).render('auth/account', { title: req.t('account.title'), errors: parsed.errors });
-    if (!(await auth.changePassword(db, req.user!, parsed.data.currentPassword, parsed.data.password, clock()))) {
-      return res.status(400).render('auth/account', {
-        title: req.t('account.title'),
-        errors: { currentPassword: ['account.password.currentWrong'] },
-      });
-    }
+  // A wrong current password comes back from the service as a field error and re-renders this form.
+  router.post('/account/password', allow('signedIn'), validate(ChangePasswordSchema, { form: renderAccount }), async (req, res) => {
+    const { currentPassword, password } = input(res, ChangePasswordSchema);
+    await auth.changePassword(db, req.user!, currentPassword, password, clock());
     flash(req, 'success', req.t('account.password.changed'));
     res.redirect(303, '/account');
   });

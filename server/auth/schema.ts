@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { fields } from '../lib/validate';
+import { NewPasswordField, PASSWORD_MAX_LENGTH } from './passwords';
 
 export const LoginSchema = z.object({
   identifier: z.string().trim().min(1, 'validation.required').max(254, 'validation.tooLong'),
-  password: z.string().min(1, 'validation.required').max(200, 'validation.tooLong'),
+  password: z.string().min(1, 'validation.required').max(PASSWORD_MAX_LENGTH, 'validation.tooLong'),
 });
 export type LoginInput = z.infer<typeof LoginSchema>;
 
-const newPassword = { password: fields.password, passwordConfirm: z.string() };
+const newPassword = { password: NewPasswordField, passwordConfirm: z.string() };
 const confirmed = (v: { password: string; passwordConfirm: string }) => v.password === v.passwordConfirm;
 const mismatch = { path: ['passwordConfirm'], message: 'validation.passwordMismatch' };
 
@@ -27,7 +28,10 @@ export const ChangePasswordSchema = z
   .object({ currentPassword: z.string().min(1, 'validation.required'), ...newPassword })
   .refine(confirmed, mismatch);
 
-export const LocaleSchema = z.object({
-  locale: z.enum(['ja', 'en']),
-  returnTo: z.string().optional(),
-});
+/** Never refused: anything unexpected switches to Japanese and returns to the home page. */
+export const LocaleSchema = z
+  .object({
+    locale: z.enum(['ja', 'en']),
+    returnTo: z.string().optional(),
+  })
+  .catch({ locale: 'ja' });

@@ -1,13 +1,17 @@
 import type { Database } from '../db/client';
-import { withTransaction } from '../db/transaction';
+import { withTransaction, type Work } from '../db/transaction';
 import type { Role } from '../db/schema';
 import { recordAudit } from '../compliance/audit/service';
 import { localDate } from '../lib/dates';
-import { AppError, conflict } from '../lib/errors';
+import { AppError, ValidationError, conflict, uniqueViolation } from '../lib/errors';
+import * as roster from '../staff/service';
 import { hashPassword, hashToken, newToken, verifyPassword } from './passwords';
 import type { Viewer } from './policies';
-import { cachedViewer, forgetViewer, rememberViewer } from './viewer-cache';
+import { cachedViewer, rememberViewer } from './viewer-cache';
 import * as repo from './repository';
+
+// Auth reads the roster through its own repository (sign-in lookups) and writes it only through
+// the staff service, inside its own transactions and with its own audit entries.
 
 export const LOCK_AFTER_FAILURES = 5;
 export const LOCK_MINUTES = 15;
@@ -26,11 +30,11 @@ export async function authenticate(db: Database, identifier: string, password: s
   const valid = await verifyPassword(password, active ? person.passwordHash : null);
   if (!person || !active) return { ok: false, reason: 'invalid' };
   if (!valid) {
-    await repo.recordLoginFailure(db, person.id, LOCK_AFTER_FAILURES, new Date(now.getTime() + LOCK_MINUTES * 60000));
+    await roster.recordLoginFailure(db, person.id, LOCK_AFTER_FAILURES, new Date(now.getTime() + LOCK_MINUTES * 60000));
     if (person.failedLogins + 1 >= LOCK_AFTER_FAILURES) return { ok: false, reason: 'locked', minutes: LOCK_MINUTES };
     return { ok: false, reason: 'invalid' };
   }
-  await repo.recordLoginSuccess(db, person.id, now);
+  await roster.recordLoginSuccess(db, person.id, now);
   return { ok: true, staffId: person.id };
 }
 
@@ -87,7 +91,7 @@ export async function createFirstAdmin(db: Database, token: string, input: First
     const { tx } = work;
     if (!(await repo.consumeToken(tx, hashToken(token), now))) throw invalidLink();
     if ((await repo.countAdmins(tx)) > 0) throw invalidLink();
-    const id = await createAdminRow(tx, input, passwordHash);
+    const id = await createAdminRow(work, input, passwordHash);
     recordAudit(work, [
       { actorId: id, action: 'account.setup-admin', subjectType: 'staff', subjectId: id, details: { employeeNo: input.employeeNo } },
     ]);
@@ -102,22 +106,22 @@ export async function createAdmin(db: Database, input: FirstAdminInput, now: Dat
     const { tx } = work;
     const existing = await repo.findByLogin(tx, input.employeeNo);
     if (existing) {
-      await repo.grantRole(tx, existing.id, 'admin');
-      await repo.setPasswordHash(tx, existing.id, passwordHash);
+      await roster.grantRole(work, existing.id, 'admin');
+      await roster.setPasswordHash(work, existing.id, passwordHash);
       recordAudit(work, [{ actorId: null, action: 'account.grant-admin', subjectType: 'staff', subjectId: existing.id, details: { via: 'cli' } }]);
       return { id: existing.id, created: false };
     }
-    const id = await createAdminRow(tx, input, passwordHash);
+    const id = await createAdminRow(work, input, passwordHash);
     recordAudit(work, [{ actorId: null, action: 'account.create-admin', subjectType: 'staff', subjectId: id, details: { via: 'cli', employeeNo: input.employeeNo } }]);
     return { id, created: true };
   });
 }
 
-async function createAdminRow(tx: Database, input: FirstAdminInput, passwordHash: string): Promise<number> {
+async function createAdminRow(work: Work, input: FirstAdminInput, passwordHash: string): Promise<number> {
   try {
-    return await repo.insertAdmin(tx, { ...input, passwordHash });
+    return await roster.insertAdmin(work, { ...input, passwordHash });
   } catch (err) {
-    if ((err as { cause?: { code?: string } }).cause?.code === '23505') throw conflict('auth.setup.duplicate');
+    if (uniqueViolation(err)) throw conflict('auth.setup.duplicate');
     throw err;
   }
 }
@@ -150,26 +154,34 @@ export async function setPasswordWithLink(db: Database, token: string, password:
   await withTransaction(db, now, async (work) => {
     const { tx } = work;
     if (!(await repo.consumeToken(tx, hashToken(token), now))) throw invalidLink();
-    await repo.setPasswordHash(tx, holder.id, passwordHash);
+    await roster.setPasswordHash(work, holder.id, passwordHash);
     recordAudit(work, [{ actorId: holder.id, action: 'account.set-password', subjectType: 'staff', subjectId: holder.id, details: { via: 'link' } }]);
   });
   return holder.id;
 }
 
-/** False when the current password is wrong; nothing changes then. */
-export async function changePassword(db: Database, viewer: Viewer, current: string, next: string, now: Date): Promise<boolean> {
+/** A wrong current password is a field error of the form; nothing changes then. */
+export async function changePassword(db: Database, viewer: Viewer, current: string, next: string, now: Date): Promise<void> {
   const row = await repo.findActiveById(db, viewer.id, localDate(now));
-  if (!row || !(await verifyPassword(current, row.passwordHash))) return false;
+  if (!row || !(await verifyPassword(current, row.passwordHash))) {
+    throw new ValidationError({ currentPassword: ['account.password.currentWrong'] });
+  }
   const passwordHash = await hashPassword(next);
   await withTransaction(db, now, async (work) => {
-    const { tx } = work;
-    await repo.setPasswordHash(tx, viewer.id, passwordHash);
+    await roster.setPasswordHash(work, viewer.id, passwordHash);
     recordAudit(work, [{ actorId: viewer.id, action: 'account.change-password', subjectType: 'staff', subjectId: viewer.id }]);
   });
-  return true;
+}
+
+/** Used by `mamoru demo`: a known password set from the command line, audited as the CLI's (no actor). */
+export async function setPasswordFromCli(db: Database, staffId: number, password: string, now: Date): Promise<void> {
+  const passwordHash = await hashPassword(password);
+  await withTransaction(db, now, async (work) => {
+    await roster.setPasswordHash(work, staffId, passwordHash);
+    recordAudit(work, [{ actorId: null, action: 'account.set-password', subjectType: 'staff', subjectId: staffId, details: { via: 'cli' } }]);
+  });
 }
 
 export async function changeLocale(db: Database, viewer: Viewer, locale: 'ja' | 'en') {
-  await repo.setLocale(db, viewer.id, locale);
-  forgetViewer(db, viewer.id);
+  await roster.setLocale(db, viewer.id, locale);
 }

@@ -1,5 +1,6 @@
 import type { Database } from '../db/client';
 import { jittered } from '../lib/jitter';
+import { onStaffChanged } from '../staff/service';
 import type { Viewer } from './policies';
 
 /**
@@ -39,11 +40,15 @@ export function rememberViewer(db: Database, viewer: Viewer, now = Date.now()) {
   cache.set(viewer.id, { viewer, until: now + jittered(TTL_MS) });
 }
 
-export function forgetViewer(db: Database, id: number) {
+function forgetViewer(db: Database, id: number) {
   cacheOf(db).delete(id);
 }
 
 /** After a bulk change (a roster import), forget everyone. */
-export function forgetAllViewers(db: Database) {
+function forgetAllViewers(db: Database) {
   cacheOf(db).clear();
 }
+
+// Roster changes made in this process forget the people they touch at once. The cache subscribes
+// itself: wherever it is loaded it is kept current, and staff needs no import of auth.
+onStaffChanged((db, staffId) => (staffId === 'all' ? forgetAllViewers(db) : forgetViewer(db, staffId)));

@@ -1,8 +1,9 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Viewer } from '../auth/policies';
-import { createAdmin } from '../auth/service';
+import { createAdmin, setPasswordFromCli } from '../auth/service';
+import type { Database } from '../db/client';
 import { saveHospitalProfile } from '../hospital/service';
-import { setDemoAccount } from '../staff/service';
+import { setRolesOf } from '../staff/service';
 import { applyImport, loadPreview, previewImport } from '../staff/import/service';
 import type { Command } from './commands';
 
@@ -81,6 +82,18 @@ export function demoRosterCsv(total = 1200): string {
 
 export const DEMO_PASSWORD = 'mamoru-demo-2026';
 
+interface DemoAccount {
+  employeeNo: string;
+  roles: Viewer['roles'];
+  managesOwnDepartment?: boolean;
+}
+
+/** Roles through the roster's audited update (by the demo administrator), the known password through auth's (by the CLI). */
+async function setDemoAccount(db: Database, actor: Viewer, account: DemoAccount, now: Date) {
+  const id = await setRolesOf(db, actor, account, now);
+  await setPasswordFromCli(db, id, DEMO_PASSWORD, now);
+}
+
 export const demoCommand: Command = {
   summary: 'Load a fictional 450-bed hospital with about 1,200 staff and demo accounts (idempotent).',
   options: { staff: { type: 'string' } },
@@ -96,9 +109,9 @@ export const demoCommand: Command = {
     const admin = await createAdmin(db, { employeeNo: 'demo-admin', name: 'デモ 管理者', email: 'demo-admin@minato-hp.example', password: DEMO_PASSWORD }, now);
     const system: Viewer = { id: admin.id, employeeNo: 'demo-admin', name: 'デモ 管理者', roles: ['staff', 'admin'], locale: 'ja', managedDepartmentIds: [] };
     await saveHospitalProfile(db, system, HOSPITAL, now);
-    await setDemoAccount(db, system, { employeeNo: 'D00001', roles: ['staff', 'officer'], password: DEMO_PASSWORD }, now);
-    await setDemoAccount(db, system, { employeeNo: 'D00600', roles: ['staff', 'manager'], password: DEMO_PASSWORD, managesOwnDepartment: true }, now);
-    await setDemoAccount(db, system, { employeeNo: 'D00601', roles: ['staff'], password: DEMO_PASSWORD }, now);
+    await setDemoAccount(db, system, { employeeNo: 'D00001', roles: ['staff', 'officer'] }, now);
+    await setDemoAccount(db, system, { employeeNo: 'D00600', roles: ['staff', 'manager'], managesOwnDepartment: true }, now);
+    await setDemoAccount(db, system, { employeeNo: 'D00601', roles: ['staff'] }, now);
 
     console.log(`Demo hospital loaded: ${HOSPITAL.name}, ${HOSPITAL.licensedBeds} beds.`);
     console.log(`Roster: ${summary.create} created, ${summary.update} updated, ${summary.unchanged} unchanged.`);

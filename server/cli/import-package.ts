@@ -29,6 +29,10 @@ export const importPackageCommand: Command = {
       ...(existing ? { courseId: existing.id } : slug ? { slug } : {}),
       makeCurrent: options['keep-current'] !== true,
     });
+    if (!result.ok && result.reason === 'same-as-latest') {
+      console.error(`${file}: ${t('scorm.course.sameAsLatest', { versionNo: result.versionNo })}`);
+      return 1;
+    }
     if (!result.ok) {
       console.error(`${file}: ${t('scorm.import.refused')}`);
       for (const p of result.problems) console.error(`  - ${t(p.code, problemParams(p))}`);

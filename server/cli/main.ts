@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config';
+import { AppError } from '../lib/errors';
+import { processLogger } from '../lib/log';
 import { openRuntime } from '../runtime';
 import { commands } from './commands';
 
@@ -25,8 +27,14 @@ async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parseArgs({ args: rest, options: command.options ?? {}, allowPositionals: true, strict: true });
   const runtime = await openRuntime();
+  // Diagnostics go to stderr: stdout is what the operator (or a script) reads, a setup link say.
+  const log = processLogger(runtime.config.logLevel, process.stderr).child({ command: name });
   try {
-    return await command.run({ ...runtime, options: values as Record<string, string | boolean | undefined>, args: positionals });
+    return await command.run({ config: runtime.config, database: runtime.database, log, options: values as Record<string, string | boolean | undefined>, args: positionals });
+  } catch (err) {
+    // An expected refusal is said in one line below; anything else also leaves its stack in the log.
+    if (!(err instanceof AppError)) log.error({ err }, 'command failed');
+    throw err;
   } finally {
     await runtime.database.close();
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { fields } from '../lib/validate';
+import { DEFAULT_FISCAL_YEAR_START_MONTH } from '../training/fiscal-year';
 
 export const HospitalProfileSchema = z.object({
   name: fields.requiredText(200),
@@ -19,6 +20,6 @@ export const HospitalProfileSchema = z.object({
       .min(0, 'validation.min0')
       .max(9999, 'validation.tooLarge'),
   ),
-  fiscalYearStartMonth: z.coerce.number().int().min(1, 'validation.invalid').max(12, 'validation.invalid').default(4),
+  fiscalYearStartMonth: z.coerce.number().int().min(1, 'validation.invalid').max(12, 'validation.invalid').default(DEFAULT_FISCAL_YEAR_START_MONTH),
 });
 export type HospitalProfileInput = z.infer<typeof HospitalProfileSchema>;

@@ -1,9 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
-
-type AsyncHandler = (req: Request, res: Response, next: NextFunction) => Promise<unknown>;
-
-/** Express 5 forwards rejected promises itself; this only gives handlers one typed shape. */
-export const handler = (fn: AsyncHandler) => fn;
+import type { Request } from 'express';
 
 export function flash(req: Request, kind: 'success' | 'error' | 'info', message: string) {
   (req.session.flash ??= []).push({ kind, message });

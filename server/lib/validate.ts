@@ -82,7 +82,6 @@ export const fields = {
     .optional()
     .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).filter(Boolean).map(Number))
     .pipe(z.array(z.number().int().positive('validation.invalid'))),
-  password: z.string().min(10, 'validation.passwordShort').max(200, 'validation.tooLong'),
 };
 
 const PositiveId = z.coerce.number().int().positive().max(2_147_483_647);

@@ -95,8 +95,51 @@ export async function insertStaff(db: Database, values: StaffInsert): Promise<nu
   return row!.id;
 }
 
+/** Many rows at once (a roster import), in chunks that stay under the driver's parameter limit. */
+export async function insertStaffBatch(db: Database, values: StaffInsert[]): Promise<{ id: number; employeeNo: string }[]> {
+  const out: { id: number; employeeNo: string }[] = [];
+  for (let i = 0; i < values.length; i += 1000) {
+    out.push(...(await db.insert(staff).values(values.slice(i, i + 1000)).returning({ id: staff.id, employeeNo: staff.employeeNo })));
+  }
+  return out;
+}
+
 export async function updateStaff(db: Database, id: number, values: Partial<StaffInsert>) {
   await db.update(staff).set({ ...values, updatedAt: new Date() }).where(eq(staff.id, id));
+}
+
+// --- account columns, written for auth (login counters, password, language, roles) ---
+
+export async function recordLoginFailure(db: Database, id: number, lockThreshold: number, lockUntil: Date) {
+  await db
+    .update(staff)
+    .set({
+      failedLogins: sql`${staff.failedLogins} + 1`,
+      lockedUntil: sql`CASE WHEN ${staff.failedLogins} + 1 >= ${lockThreshold} THEN ${lockUntil.toISOString()}::timestamptz ELSE ${staff.lockedUntil} END`,
+    })
+    .where(eq(staff.id, id));
+}
+
+export async function recordLoginSuccess(db: Database, id: number, at: Date) {
+  await db.update(staff).set({ failedLogins: 0, lockedUntil: null, lastLoginAt: at }).where(eq(staff.id, id));
+}
+
+export async function setPasswordHash(db: Database, id: number, passwordHash: string) {
+  await db
+    .update(staff)
+    .set({ passwordHash, failedLogins: 0, lockedUntil: null, updatedAt: new Date() })
+    .where(eq(staff.id, id));
+}
+
+export async function setLocale(db: Database, id: number, locale: string) {
+  await db.update(staff).set({ locale }).where(eq(staff.id, id));
+}
+
+export async function grantRole(db: Database, id: number, role: string) {
+  await db
+    .update(staff)
+    .set({ roles: sql`(SELECT array_agg(DISTINCT r) FROM unnest(array_append(${staff.roles}, ${role})) r)` })
+    .where(eq(staff.id, id));
 }
 
 export async function managedDepartments(db: Database, staffId: number): Promise<number[]> {
@@ -155,6 +198,16 @@ export async function insertNamed(db: Database, kind: NamedKind, values: { name:
   }
   const [row] = await db.insert(jobCategories).values(values).returning({ id: jobCategories.id });
   return row!.id;
+}
+
+/** Creates the named departments / job categories that are missing; returns name -> id for all. */
+export async function ensureNamed(db: Database, kind: NamedKind, names: string[]): Promise<Map<string, number>> {
+  const table = namedTables[kind];
+  if (names.length) {
+    await db.insert(table).values(names.map((name) => ({ name }))).onConflictDoNothing();
+  }
+  const rows = await db.select({ id: table.id, name: table.name }).from(table);
+  return new Map(rows.map((r) => [r.name, r.id]));
 }
 
 export async function updateNamed(db: Database, kind: NamedKind, id: number, values: { name: string; nameEn?: string | null; sortOrder: number }) {

@@ -6,9 +6,9 @@ import { presentAuditEntry } from '../compliance/audit/presenter';
 import { historyOf } from '../compliance/audit/service';
 import { toCsv } from '../lib/csv';
 import { localDate, localDateTime } from '../lib/dates';
-import { ValidationError, type FieldErrors } from '../lib/errors';
+import type { FieldErrors } from '../lib/errors';
 import { flash } from '../lib/http';
-import { idParam, parseWith } from '../lib/validate';
+import { idParam, input, validate, type FormRenderer } from '../lib/validate';
 import { ROLES } from '../db/schema';
 import { presentPagination, presentStaff, staffFormValues } from './presenter';
 import { RetireSchema, StaffFormSchema, StaffListQuerySchema } from './schema';
@@ -35,11 +35,14 @@ export function rosterRouter(ctx: AppContext): Router {
     });
   }
 
+  // A failed save shows the form again with what was typed; `validate` hands it to the error handler.
+  const newForm: FormRenderer = (req, res, errors) => renderForm(req, res, 400, { values: req.body, errors });
+  const editForm: FormRenderer = (req, res, errors) => renderForm(req, res, 400, { id: Number(req.params.id), values: req.body, errors });
+
   router.use(rosterImportRouter(ctx));
 
-  router.get('/staff', allow('roster:read'), async (req, res) => {
-    const parsed = StaffListQuerySchema.safeParse(req.query);
-    const q = parsed.success ? parsed.data : StaffListQuerySchema.parse({});
+  router.get('/staff', allow('roster:read'), validate(StaffListQuerySchema, { source: 'query' }), async (req, res) => {
+    const q = input(res, StaffListQuerySchema);
     const [{ rows, total }, org] = await Promise.all([roster.listStaff(db, rosterScope(req.user!), q, today()), roster.organisation(db)]);
     res.render('staff/list', {
       title: req.t('staff.list.title'),
@@ -63,17 +66,10 @@ export function rosterRouter(ctx: AppContext): Router {
 
   router.get('/staff/new', allow('roster:write'), (req, res) => renderForm(req, res, 200, { values: staffFormValues(undefined, []), errors: {} }));
 
-  router.post('/staff', allow('roster:write'), async (req, res) => {
-    const parsed = parseWith(StaffFormSchema, req.body);
-    if (!parsed.ok) return renderForm(req, res, 400, { values: req.body, errors: parsed.errors });
-    try {
-      const id = await roster.createStaff(db, req.user!, parsed.data, clock());
-      flash(req, 'success', req.t('staff.created'));
-      res.redirect(303, `/staff/${id}`);
-    } catch (err) {
-      if (err instanceof ValidationError) return renderForm(req, res, 400, { values: req.body, errors: err.fieldErrors });
-      throw err;
-    }
+  router.post('/staff', allow('roster:write'), validate(StaffFormSchema, { form: newForm }), async (req, res) => {
+    const id = await roster.createStaff(db, req.user!, input(res, StaffFormSchema), clock());
+    flash(req, 'success', req.t('staff.created'));
+    res.redirect(303, `/staff/${id}`);
   });
 
   router.get('/staff/:id', allow('roster:read'), async (req, res) => {
@@ -95,25 +91,16 @@ export function rosterRouter(ctx: AppContext): Router {
     await renderForm(req, res, 200, { id: record.id, values: staffFormValues(record, managed), errors: {} });
   });
 
-  router.post('/staff/:id', allow('roster:write'), async (req, res) => {
+  router.post('/staff/:id', allow('roster:write'), validate(StaffFormSchema, { form: editForm }), async (req, res) => {
     const id = (await roster.getStaff(db, rosterScope(req.user!), idOf(req))).id;
-    const parsed = parseWith(StaffFormSchema, req.body);
-    if (!parsed.ok) return renderForm(req, res, 400, { id, values: req.body, errors: parsed.errors });
-    try {
-      await roster.updateStaff(db, req.user!, id, parsed.data, clock());
-      flash(req, 'success', req.t('staff.updated'));
-      res.redirect(303, `/staff/${id}`);
-    } catch (err) {
-      if (err instanceof ValidationError) return renderForm(req, res, 400, { id, values: req.body, errors: err.fieldErrors });
-      throw err;
-    }
+    await roster.updateStaff(db, req.user!, id, input(res, StaffFormSchema), clock());
+    flash(req, 'success', req.t('staff.updated'));
+    res.redirect(303, `/staff/${id}`);
   });
 
-  router.post('/staff/:id/retire', allow('roster:write'), async (req, res) => {
+  router.post('/staff/:id/retire', allow('roster:write'), validate(RetireSchema), async (req, res) => {
     const id = (await roster.getStaff(db, rosterScope(req.user!), idOf(req))).id;
-    const parsed = parseWith(RetireSchema, req.body);
-    if (!parsed.ok) throw new ValidationError(parsed.errors);
-    await roster.setRetirement(db, req.user!, id, parsed.data.retiredOn, clock());
+    await roster.setRetirement(db, req.user!, id, input(res, RetireSchema).retiredOn, clock());
     flash(req, 'success', req.t('staff.retired'));
     res.redirect(303, `/staff/${id}`);
   });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ROLES } from '../db/schema';
 import { fields } from '../lib/validate';
 
-export const StaffListQuerySchema = z.object({
+const StaffListFilters = z.object({
   q: z.string().trim().max(100).optional().default(''),
   department: fields.optionalId,
   jobCategory: fields.optionalId,
@@ -10,6 +10,8 @@ export const StaffListQuerySchema = z.object({
   status: z.enum(['active', 'retired', 'all']).default('active'),
   page: z.coerce.number().int().min(1).max(100_000).default(1),
 });
+/** A list URL is never refused: one that does not parse shows the default list (active staff, page 1). */
+export const StaffListQuerySchema = StaffListFilters.catch(() => StaffListFilters.parse({}));
 export type StaffListQuery = z.infer<typeof StaffListQuerySchema>;
 
 const roleList = z

@@ -1,14 +1,31 @@
 import type { RosterScope, Viewer } from '../auth/policies';
-import { hashPassword } from '../auth/passwords';
-import { forgetViewer } from '../auth/viewer-cache';
 import { recordAudit } from '../compliance/audit/service';
 import type { Database } from '../db/client';
-import { withTransaction } from '../db/transaction';
+import { withTransaction, type Work } from '../db/transaction';
 import { ValidationError, notFound, uniqueViolation } from '../lib/errors';
 import * as repo from './repository';
 import type { NamedItemInput, StaffFormInput, StaffListQuery } from './schema';
 
+export type { NamedKind } from './repository';
+
 const ALL: RosterScope = { all: true };
+
+/**
+ * Told after a change to staff records commits: one id, or 'all' after a bulk change. The staff
+ * feature owns the table but not what others keep from it; auth's viewer cache subscribes here
+ * (server/auth/viewer-cache.ts), so staff never imports auth and auth can write through this
+ * service without a cycle.
+ */
+export type StaffChangeListener = (db: Database, staffId: number | 'all') => void;
+const changeListeners = new Set<StaffChangeListener>();
+
+export function onStaffChanged(listener: StaffChangeListener): void {
+  changeListeners.add(listener);
+}
+
+export function staffChanged(db: Database, staffId: number | 'all'): void {
+  for (const listener of changeListeners) listener(db, staffId);
+}
 
 export const listStaff = (db: Database, scope: RosterScope, q: StaffListQuery, today: string) => repo.listStaff(db, scope, q, today);
 export const allStaff = (db: Database, scope: RosterScope) => repo.allStaff(db, scope);
@@ -101,7 +118,7 @@ export async function updateStaff(db: Database, actor: Viewer, id: number, input
       if (Object.keys(diff.after).length === 0) return;
       recordAudit(work, [{ actorId: actor.id, action: 'staff.update', subjectType: 'staff', subjectId: id, details: diff }]);
     });
-    forgetViewer(db, id);
+    staffChanged(db, id);
   } catch (err) {
     rethrowDuplicate(err);
   }
@@ -125,7 +142,7 @@ export async function setRetirement(db: Database, actor: Viewer, id: number, ret
       },
     ]);
   });
-  forgetViewer(db, id);
+  staffChanged(db, id);
 }
 
 export async function managedDepartmentsOf(db: Database, id: number) {
@@ -140,12 +157,6 @@ export async function organisation(db: Database) {
 export async function organisationWithCounts(db: Database) {
   const [org, deptCounts, jobCounts] = await Promise.all([organisation(db), repo.departmentCounts(db), repo.jobCategoryCounts(db)]);
   return { ...org, deptCounts, jobCounts };
-}
-
-export async function getNamed(db: Database, kind: repo.NamedKind, id: number) {
-  const row = await repo.findNamed(db, kind, id);
-  if (!row) throw notFound();
-  return row;
 }
 
 /** Creates or renames a department or job category; names stay unique. */
@@ -176,13 +187,13 @@ export async function saveNamed(db: Database, actor: Viewer, kind: repo.NamedKin
 
 export const rosterSummary = (db: Database, scope: RosterScope, today: string) => repo.rosterSummary(db, scope, today);
 
-/** Used by `mamoru demo`: gives a roster member roles and a known password, through the audited paths. */
-export async function setDemoAccount(
+/** Used by `mamoru demo`: gives a roster member roles (a manager their own department) through updateStaff's audited path. */
+export async function setRolesOf(
   db: Database,
   actor: Viewer,
-  account: { employeeNo: string; roles: StaffFormInput['roles']; password: string; managesOwnDepartment?: boolean },
+  account: { employeeNo: string; roles: StaffFormInput['roles']; managesOwnDepartment?: boolean },
   now: Date,
-) {
+): Promise<number> {
   const id = await repo.findIdByEmployeeNo(db, account.employeeNo);
   if (!id) throw notFound();
   const record = (await repo.findStaff(db, ALL, id))!;
@@ -199,5 +210,37 @@ export async function setDemoAccount(
     hiredOn: record.hiredOn ?? undefined,
   };
   await updateStaff(db, actor, id, input, now);
-  await repo.updateStaff(db, id, { passwordHash: await hashPassword(account.password) });
+  return id;
+}
+
+// --- Writes for other features. Those that change roster data take the caller's unit of work:
+// they run inside its transaction, and the caller writes their audit entry there. Only the staff
+// repository touches the staff, manager, department and job category tables.
+
+export type StaffColumns = Partial<repo.StaffInsert>;
+
+/** auth: a new password hash (it also clears the login lock). */
+export const setPasswordHash = (work: Work, id: number, passwordHash: string) => repo.setPasswordHash(work.tx, id, passwordHash);
+export const grantRole = (work: Work, id: number, role: Viewer['roles'][number]) => repo.grantRole(work.tx, id, role);
+
+/** auth: the first administrator, or one made by `mamoru create-admin`. */
+export const insertAdmin = (work: Work, input: { employeeNo: string; name: string; email?: string | undefined; passwordHash: string }) =>
+  repo.insertStaff(work.tx, { employeeNo: input.employeeNo, name: input.name, email: input.email ?? null, roles: ['staff', 'admin'], passwordHash: input.passwordHash });
+
+/** The roster import: many new rows, column updates and missing departments / job categories. */
+export const insertStaffBatch = (work: Work, values: repo.StaffInsert[]) => repo.insertStaffBatch(work.tx, values);
+export const updateStaffColumns = (work: Work, id: number, values: StaffColumns) => repo.updateStaff(work.tx, id, values);
+export const ensureNamed = (work: Work, kind: repo.NamedKind, names: string[]) => repo.ensureNamed(work.tx, kind, names);
+
+// Account state rather than roster data, and not audited: the login counters (written on every
+// login attempt, outside any transaction) and the person's own display language.
+
+/** auth: a failed login counts towards the lock; `lockUntil` applies once `lockThreshold` is reached. */
+export const recordLoginFailure = (db: Database, id: number, lockThreshold: number, lockUntil: Date) =>
+  repo.recordLoginFailure(db, id, lockThreshold, lockUntil);
+export const recordLoginSuccess = (db: Database, id: number, at: Date) => repo.recordLoginSuccess(db, id, at);
+
+export async function setLocale(db: Database, id: number, locale: 'ja' | 'en') {
+  await repo.setLocale(db, id, locale);
+  staffChanged(db, id);
 }

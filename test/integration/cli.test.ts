@@ -5,10 +5,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import pg from 'pg';
 import { openDatabase, type DatabaseHandle } from '../../server/db/client';
-import { courses, courseVersionParts, courseVersions, rosterImports, staff } from '../../server/db/schema';
+import { auditLog, courses, courseVersionParts, courseVersions, rosterImports, staff } from '../../server/db/schema';
 import { withDatabaseName } from '../support/global-setup';
 import { buildPackage, LAUNCH_HTML, singleSco12 } from '../support/scorm-packages';
 
@@ -164,5 +164,54 @@ describe('mamoru import-package', () => {
     expect(stored.versions).toEqual([{ id: expect.any(Number), sizeBytes: bytes.length }]);
     expect(stored.partCount).toBe(2);
     expect(Buffer.compare(stored.zip, bytes)).toBe(0);
+  });
+});
+
+// Last in this file: it adds a roster of its own to the database the tests above inspect.
+describe('mamoru demo', () => {
+  it('sets the demo accounts through the audited paths: roles by the demo administrator, passwords by the CLI', async () => {
+    const run = await mamoru('demo', '--staff', '601');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('D00600');
+
+    const state = await inspect(async (db) => {
+      const people = await db
+        .select({ id: staff.id, no: staff.employeeNo, roles: staff.roles, hasPassword: staff.passwordHash })
+        .from(staff)
+        .where(inArray(staff.employeeNo, ['demo-admin', 'D00001', 'D00600', 'D00601']))
+        .orderBy(asc(staff.employeeNo));
+      const entries = await db
+        .select({ actorId: auditLog.actorId, action: auditLog.action, subjectId: auditLog.subjectId, details: auditLog.details })
+        .from(auditLog)
+        .where(and(eq(auditLog.subjectType, 'staff'), inArray(auditLog.subjectId, people.map((p) => String(p.id)))))
+        .orderBy(asc(auditLog.seq));
+      return { people, entries };
+    });
+    const [officer, manager, member, admin] = state.people;
+    expect(state.people.map((p) => p.no)).toEqual(['D00001', 'D00600', 'D00601', 'demo-admin']);
+    expect(officer!.roles).toEqual(['staff', 'officer']);
+    expect(manager!.roles).toEqual(['staff', 'manager']);
+    for (const p of state.people) expect(p.hasPassword).not.toBeNull();
+
+    const of = (id: number) => state.entries.filter((e) => e.subjectId === String(id)).map((e) => ({ action: e.action, actorId: e.actorId, via: (e.details as { via?: string }).via }));
+    expect(of(officer!.id)).toEqual([
+      { action: 'staff.create', actorId: null, via: undefined },
+      { action: 'staff.update', actorId: admin!.id, via: undefined },
+      { action: 'account.set-password', actorId: null, via: 'cli' },
+    ]);
+    expect(of(manager!.id)).toEqual([
+      { action: 'staff.create', actorId: null, via: undefined },
+      { action: 'staff.update', actorId: admin!.id, via: undefined },
+      { action: 'account.set-password', actorId: null, via: 'cli' },
+    ]);
+    // A plain staff member's roles do not change, so only the password is written (and audited).
+    expect(of(member!.id)).toEqual([
+      { action: 'staff.create', actorId: null, via: undefined },
+      { action: 'account.set-password', actorId: null, via: 'cli' },
+    ]);
+
+    const verify = await mamoru('verify-audit');
+    expect(verify.code).toBe(0);
   });
 });

@@ -206,6 +206,27 @@ describe('editing, retiring and reinstating', () => {
   });
 });
 
+describe('people who are signed in', () => {
+  // Viewers are cached for a few seconds per instance; a roster change made here must not wait for that.
+  it('see a role change and their retirement on their next request', async () => {
+    const officer = await makeOfficer(ctx.db);
+    const session = await signIn(ctx.app, officer.employeeNo, officer.password);
+    await session.agent.get('/staff').expect(200);
+
+    await admin
+      .post(`/staff/${officer.id}`)
+      .type('form')
+      .send(form({ _csrf: csrf, employeeNo: officer.employeeNo, name: officer.name, locale: 'ja', roles: ['staff'] }))
+      .expect(303);
+    await session.agent.get('/staff').expect(403);
+
+    await admin.post(`/staff/${officer.id}/retire`).type('form').send(form({ _csrf: csrf, retiredOn: '2024-03-31' })).expect(303);
+    const gone = await session.agent.get('/account');
+    expect(gone.status).toBe(303);
+    expect(gone.headers.location).toBe('/login');
+  });
+});
+
 describe('the list', () => {
   it('searches by name, kana, employee number and email', async () => {
     const tag = u();

@@ -1,3 +1,4 @@
+import { parse as parseCookies } from 'cookie';
 import type { Request } from 'express';
 import { LOCALES, type Locale } from '../../db/schema';
 import { en } from './en';
@@ -29,16 +30,6 @@ export function translator(locale: Locale): Translate {
 export function localeOf(req: Request): Locale {
   const userLocale = req.user?.locale;
   if (isLocale(userLocale)) return userLocale;
-  const cookie = (req.cookies as Record<string, string> | undefined)?.lang ?? cookieValue(req, 'lang');
+  const cookie = (req.cookies as Record<string, string> | undefined)?.lang ?? (req.headers.cookie ? parseCookies(req.headers.cookie).lang : undefined);
   return isLocale(cookie) ? cookie : DEFAULT_LOCALE;
-}
-
-function cookieValue(req: Request, name: string): string | undefined {
-  const header = req.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
-  }
-  return undefined;
 }

@@ -1,7 +1,10 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { departments, jobCategories, rosterImports, staff } from '../../db/schema';
 import type { CurrentStaff } from './plan';
+
+// The import's own table (roster_imports) and a read of the roster to plan against. The roster's
+// rows themselves are written through the staff service, which owns those tables.
 
 export type RosterImportRow = typeof rosterImports.$inferSelect;
 
@@ -50,32 +53,4 @@ export async function currentRoster(db: Database): Promise<{ staff: CurrentStaff
   const depts = await db.select({ id: departments.id, name: departments.name }).from(departments);
   const jobs = await db.select({ id: jobCategories.id, name: jobCategories.name }).from(jobCategories);
   return { staff: people, departments: depts.map((d) => d.name), jobCategories: jobs.map((j) => j.name) };
-}
-
-/** Creates the named departments / job categories that are missing; returns name -> id for all. */
-export async function ensureNamed(db: Database, kind: 'department' | 'jobCategory', names: string[]): Promise<Map<string, number>> {
-  const table = kind === 'department' ? departments : jobCategories;
-  if (names.length) {
-    await db.insert(table).values(names.map((name) => ({ name }))).onConflictDoNothing();
-  }
-  const rows = await db.select({ id: table.id, name: table.name }).from(table);
-  return new Map(rows.map((r) => [r.name, r.id]));
-}
-
-export async function insertStaffBatch(db: Database, values: (typeof staff.$inferInsert)[]): Promise<{ id: number; employeeNo: string }[]> {
-  const out: { id: number; employeeNo: string }[] = [];
-  for (let i = 0; i < values.length; i += 1000) {
-    out.push(...(await db.insert(staff).values(values.slice(i, i + 1000)).returning({ id: staff.id, employeeNo: staff.employeeNo })));
-  }
-  return out;
-}
-
-export async function updateStaffColumns(db: Database, id: number, values: Partial<typeof staff.$inferInsert>) {
-  await db.update(staff).set({ ...values, updatedAt: new Date() }).where(eq(staff.id, id));
-}
-
-export async function retireStaff(db: Database, ids: number[], retiredOn: string) {
-  for (let i = 0; i < ids.length; i += 1000) {
-    await db.update(staff).set({ retiredOn, updatedAt: new Date() }).where(inArray(staff.id, ids.slice(i, i + 1000)));
-  }
 }

@@ -1,10 +1,10 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import multer from 'multer';
 import type { AppContext } from '../../context';
 import { allow } from '../../auth/policies';
 import { flash } from '../../lib/http';
-import { idParam, parseWith } from '../../lib/validate';
+import { idParam, input, validate } from '../../lib/validate';
 import { ROSTER_COLUMNS, ROSTER_COLUMN_DOCS, rosterTemplateCsv } from './columns';
 import { presentPreview } from './presenter';
 import { ImportUploadSchema, PreviewQuerySchema } from './schema';
@@ -28,35 +28,36 @@ export function rosterImportRouter(ctx: AppContext): Router {
     });
   }
 
+  // multer reads the multipart body (the file and the options beside it). A file over the limit is
+  // answered on the upload page itself, with the limit, rather than on the generic error page.
+  const receiveFile: RequestHandler = (req, res, next) => {
+    upload(req, res, (err: unknown) => {
+      if ((err as { code?: string } | undefined)?.code === 'LIMIT_FILE_SIZE') {
+        return renderForm(req, res, 413, req.t('import.tooLarge', { mb: Math.round(config.importMaxBytes / 1048576) }));
+      }
+      next(err);
+    });
+  };
+
   router.get('/staff/import', allow('roster:write'), (req, res) => renderForm(req, res, 200));
 
   router.get('/staff/import/template.csv', allow('roster:write'), (_req, res) => {
     res.attachment('mamoru-roster-template.csv').type('text/csv; charset=utf-8').send('\uFEFF' + rosterTemplateCsv());
   });
 
-  router.post('/staff/import', allow('roster:write'), importLimiter, (req, res, next) => {
-    upload(req, res, (err: unknown) => {
-      if ((err as { code?: string } | undefined)?.code === 'LIMIT_FILE_SIZE') {
-        return renderForm(req, res, 413, req.t('import.tooLarge', { mb: Math.round(config.importMaxBytes / 1048576) }));
-      }
-      if (err) return next(err);
-      if (!req.file || req.file.size === 0) return renderForm(req, res, 400, req.t('import.noFile'));
-      const parsed = parseWith(ImportUploadSchema, req.body);
-      const options = parsed.ok ? parsed.data : { encoding: 'auto' as const, retireMissing: false };
-      // multer decodes the multipart filename as latin1; browsers send UTF-8.
-      const filename = Buffer.from(req.file.originalname, 'latin1').toString('utf8');
-      previewImport(db, req.user!, { bytes: req.file.buffer, filename }, options)
-        .then((id) => res.redirect(303, `/staff/import/${id}`))
-        .catch(next);
-    });
+  router.post('/staff/import', allow('roster:write'), importLimiter, receiveFile, validate(ImportUploadSchema), async (req, res) => {
+    if (!req.file || req.file.size === 0) return renderForm(req, res, 400, req.t('import.noFile'));
+    // multer decodes the multipart filename as latin1; browsers send UTF-8.
+    const filename = Buffer.from(req.file.originalname, 'latin1').toString('utf8');
+    const id = await previewImport(db, req.user!, { bytes: req.file.buffer, filename }, input(res, ImportUploadSchema));
+    res.redirect(303, `/staff/import/${id}`);
   });
 
-  router.get('/staff/import/:id', allow('roster:write'), async (req, res) => {
+  router.get('/staff/import/:id', allow('roster:write'), validate(PreviewQuerySchema, { source: 'query' }), async (req, res) => {
     const preview = await loadPreview(db, idParam(req.params), clock());
-    const q = PreviewQuerySchema.safeParse(req.query);
     res.render('staff/import-preview', {
       title: req.t('import.preview.title'),
-      p: presentPreview(preview, req.t, q.success ? q.data.show : 'changes'),
+      p: presentPreview(preview, req.t, input(res, PreviewQuerySchema).show),
     });
   });
 

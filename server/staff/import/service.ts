@@ -1,10 +1,10 @@
 import type { Viewer } from '../../auth/policies';
-import { forgetAllViewers } from '../../auth/viewer-cache';
 import { recordAudit, type AuditEvent } from '../../compliance/audit/service';
 import type { Database } from '../../db/client';
 import { withTransaction } from '../../db/transaction';
 import { localDate } from '../../lib/dates';
 import { conflict, notFound, uniqueViolation } from '../../lib/errors';
+import * as roster from '../service';
 import type { RosterColumnKey } from './columns';
 import { parseRosterCsv, type RosterRow, type RowError } from './parse';
 import { planRosterImport, type FieldChange, type RosterPlan } from './plan';
@@ -86,10 +86,8 @@ export async function loadPreview(db: Database, id: number, now: Date): Promise<
   };
 }
 
-type StaffColumns = Parameters<typeof repo.updateStaffColumns>[2];
-
-function columnsFrom(changes: FieldChange[], deptIds: Map<string, number>, jobIds: Map<string, number>): StaffColumns {
-  const out: StaffColumns = {};
+function columnsFrom(changes: FieldChange[], deptIds: Map<string, number>, jobIds: Map<string, number>): roster.StaffColumns {
+  const out: roster.StaffColumns = {};
   for (const c of changes) {
     switch (c.field) {
       case 'department':
@@ -139,16 +137,16 @@ export async function applyImport(db: Database, actor: Viewer | null, id: number
       });
       if (plan.errors.length > 0) throw conflict('import.hasErrors');
 
-      const deptIds = await repo.ensureNamed(tx, 'department', plan.newDepartments);
-      const jobIds = await repo.ensureNamed(tx, 'jobCategory', plan.newJobCategories);
+      const deptIds = await roster.ensureNamed(work, 'department', plan.newDepartments);
+      const jobIds = await roster.ensureNamed(work, 'jobCategory', plan.newJobCategories);
       const events: AuditEvent[] = [
         ...plan.newDepartments.map((name) => ({ actorId: actor?.id ?? null, action: 'department.create', subjectType: 'department', subjectId: deptIds.get(name), details: { after: { name }, importId: id } })),
         ...plan.newJobCategories.map((name) => ({ actorId: actor?.id ?? null, action: 'jobCategory.create', subjectType: 'jobCategory', subjectId: jobIds.get(name), details: { after: { name }, importId: id } })),
       ];
 
       const creates = plan.actions.filter((a) => a.kind === 'create');
-      const created = await repo.insertStaffBatch(
-        tx,
+      const created = await roster.insertStaffBatch(
+        work,
         creates.map((a) => ({ employeeNo: a.employeeNo, name: a.name, ...columnsFrom(a.changes, deptIds, jobIds) })),
       );
       const createdIds = new Map(created.map((c) => [c.employeeNo, c.id]));
@@ -158,7 +156,7 @@ export async function applyImport(db: Database, actor: Viewer | null, id: number
 
       for (const a of plan.actions) {
         if ((a.kind !== 'update' && a.kind !== 'retire') || !a.staffId) continue;
-        await repo.updateStaffColumns(tx, a.staffId, columnsFrom(a.changes, deptIds, jobIds));
+        await roster.updateStaffColumns(work, a.staffId, columnsFrom(a.changes, deptIds, jobIds));
         events.push({
           actorId: actor?.id ?? null,
           action: a.kind === 'retire' ? 'staff.retire' : 'staff.update',
@@ -172,7 +170,7 @@ export async function applyImport(db: Database, actor: Viewer | null, id: number
       await repo.finishImport(tx, id, 'applied', plan.summary, now);
       return plan.summary;
     });
-    forgetAllViewers(db);
+    roster.staffChanged(db, 'all');
     return summary;
   } catch (err) {
     // Two rows swapping e-mail addresses, or a concurrent edit: refuse rather than half-apply.

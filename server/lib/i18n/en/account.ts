@@ -1,4 +1,5 @@
 import type { ja } from '../ja/account';
+import { PASSWORD_MIN_LENGTH } from '../../../auth/passwords';
 
 /** English messages: Login, first setup, password links, the own account. Every Japanese key must be here (the type checks it). */
 export const en: Record<keyof typeof ja, string> = {
@@ -19,7 +20,7 @@ export const en: Record<keyof typeof ja, string> = {
   'auth.setup.howToGetLink': 'Restart the server to print a new setup link on the console, or create an administrator with "npm run mamoru -- create-admin".',
   'auth.password.new': 'New password',
   'auth.password.confirm': 'New password (again)',
-  'auth.password.hint': 'At least 10 characters. Do not reuse a password from another service.',
+  'auth.password.hint': `At least ${PASSWORD_MIN_LENGTH} characters. Do not reuse a password from another service.`,
   'auth.setPassword.title': 'Set your password',
   'auth.setPassword.intro': 'Set the password for {name} (employee number {employeeNo}).',
   'auth.setPassword.submit': 'Set password',

@@ -1,4 +1,5 @@
 import type { ja } from '../ja/common';
+import { PASSWORD_MIN_LENGTH } from '../../../auth/passwords';
 
 /** English messages: Layout, navigation, forms, validation and error messages, roles, the home page. Every Japanese key must be here (the type checks it). */
 export const en: Record<keyof typeof ja, string> = {
@@ -29,7 +30,7 @@ export const en: Record<keyof typeof ja, string> = {
   'validation.integer': 'Enter a whole number.',
   'validation.min0': 'Enter 0 or more.',
   'validation.tooLarge': 'This value is too large.',
-  'validation.passwordShort': 'Use at least 10 characters.',
+  'validation.passwordShort': `Use at least ${PASSWORD_MIN_LENGTH} characters.`,
   'validation.passwordMismatch': 'The two passwords do not match.',
   'validation.employeeNo': 'Use letters, digits, hyphens and underscores only.',
   'validation.duplicate': 'This value is already registered.',
@@ -74,4 +75,11 @@ export const en: Record<keyof typeof ja, string> = {
   'pagination.page': 'Page {page} of {pages}',
   'nav.courses': "Courses",
   'nav.courseAdmin': "Course packages",
+  // The audit page's verification scope (compliance/audit): what this view recomputed, from where.
+  'audit.intactSince': 'Entries {from} to {to} ({count}) were recomputed for this page and all match.',
+  'audit.fromCheckpoint': 'Entries before {seq} were verified by earlier checks (the latest on {at}) and were not recomputed for this page.',
+  'audit.lastFullWalk': 'Last verification of every entry from the first: {at} (entries 1 to {seq}, intact).',
+  'audit.noFullWalk': 'No verification of every entry from the first has been recorded yet.',
+  'audit.verifyAll': 'Verify every entry',
+  'audit.verifyAllHelp': 'Recomputes every hash from the first entry (the same as the command mamoru verify-audit).',
 };

@@ -1,3 +1,5 @@
+import { PASSWORD_MIN_LENGTH } from '../../../auth/passwords';
+
 /** Japanese messages: Login, first setup, password links, the own account. */
 export const ja = {
   'auth.login.title': 'ログイン',
@@ -17,7 +19,7 @@ export const ja = {
   'auth.setup.howToGetLink': 'サーバーを再起動すると新しい初期設定リンクがコンソールに表示されます。または「npm run mamoru -- create-admin」で管理者を作成してください。',
   'auth.password.new': '新しいパスワード',
   'auth.password.confirm': '新しいパスワード（確認）',
-  'auth.password.hint': '10文字以上。他のサービスと同じパスワードは使わないでください。',
+  'auth.password.hint': `${PASSWORD_MIN_LENGTH}文字以上。他のサービスと同じパスワードは使わないでください。`,
   'auth.setPassword.title': 'パスワードの設定',
   'auth.setPassword.intro': '{name} さん（職員番号 {employeeNo}）のパスワードを設定します。',
   'auth.setPassword.submit': 'パスワードを設定',

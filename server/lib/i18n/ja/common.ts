@@ -1,3 +1,5 @@
+import { PASSWORD_MIN_LENGTH } from '../../../auth/passwords';
+
 /** Japanese messages: Layout, navigation, forms, validation and error messages, roles, the home page. */
 export const ja = {
   'app.name': 'Mamoru 情報セキュリティ研修',
@@ -27,7 +29,7 @@ export const ja = {
   'validation.integer': '整数を入力してください。',
   'validation.min0': '0以上の値を入力してください。',
   'validation.tooLarge': '値が大きすぎます。',
-  'validation.passwordShort': 'パスワードは10文字以上にしてください。',
+  'validation.passwordShort': `パスワードは${PASSWORD_MIN_LENGTH}文字以上にしてください。`,
   'validation.passwordMismatch': '確認用のパスワードが一致しません。',
   'validation.employeeNo': '職員番号は半角英数字・ハイフン・アンダースコアで入力してください。',
   'validation.duplicate': '同じ値がすでに登録されています。',
@@ -72,4 +74,11 @@ export const ja = {
   'pagination.page': '{page} / {pages} ページ',
   'nav.courses': "研修コース",
   'nav.courseAdmin': "教材管理",
+  // The audit page's verification scope (compliance/audit): what this view recomputed, from where.
+  'audit.intactSince': '第 {from} 件から第 {to} 件まで（{count} 件）のハッシュを今回再計算し、すべて一致しました。',
+  'audit.fromCheckpoint': '第 {seq} 件より前の記録は以前の検証（最新は {at}）で確認済みのため、このページでは再計算していません。',
+  'audit.lastFullWalk': '最初の記録から全件を再計算した最後の検証：{at}（第 {seq} 件まで、改ざんなし）。',
+  'audit.noFullWalk': '最初の記録から全件を再計算して改ざんのないことを確認した記録はまだありません。',
+  'audit.verifyAll': '全件を検証する',
+  'audit.verifyAllHelp': '最初の記録からすべてのハッシュを再計算します（コマンド mamoru verify-audit と同じ）。',
 };
