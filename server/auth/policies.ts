@@ -15,7 +15,7 @@ export interface Viewer {
 /**
  * Every route names one of these. `public` needs nobody; `signedIn` any active account;
  * the rest name the roles that may use it. Record-level scope (a manager's departments)
- * is applied in repositories through `rosterScope`.
+ * is applied in repositories through `rosterScope`, and record-level rules by `authorize`.
  */
 export const POLICIES = {
   public: null,
@@ -39,6 +39,36 @@ export function can(viewer: Viewer | undefined, policy: Policy): boolean {
   if (roles === null) return true;
   if (!viewer) return false;
   return roles.length === 0 || roles.some((r) => viewer.roles.includes(r));
+}
+
+/**
+ * Record-level rules, beside the role policies above: whether this viewer may do this to this
+ * record. A record the viewer may not see answers 404 exactly like a missing one (the caller
+ * throws notFound()), so ids cannot be probed. Repositories stay scoped by the owner they are
+ * given; these rules say what a viewer may do with a record such a query found.
+ */
+export interface RecordActions {
+  /** Read an attempt's record: its owner, or whoever reads results. */
+  'attempt:view': { staffId: number };
+  /** Play an attempt (the player, launching its SCOs, committing): only its owner, whatever their roles. */
+  'attempt:play': { staffId: number };
+  /**
+   * Read a course version's files: course managers any; a learner the version new attempts start
+   * on (`current`: of a course that is not archived), or one they have an attempt on.
+   */
+  'content:read': { current: boolean; viewerHasAttempt: boolean };
+}
+
+export type RecordAction = keyof RecordActions;
+
+const RECORD_RULES: { [A in RecordAction]: (viewer: Viewer, record: RecordActions[A]) => boolean } = {
+  'attempt:view': (viewer, attempt) => attempt.staffId === viewer.id || can(viewer, 'results:read'),
+  'attempt:play': (viewer, attempt) => attempt.staffId === viewer.id,
+  'content:read': (viewer, version) => can(viewer, 'courses:manage') || version.current || version.viewerHasAttempt,
+};
+
+export function authorize<A extends RecordAction>(viewer: Viewer | undefined, action: A, record: RecordActions[A]): boolean {
+  return viewer !== undefined && RECORD_RULES[action](viewer, record);
 }
 
 /** Which staff records a viewer may see: all of them, or only their managed departments. */

@@ -7,12 +7,6 @@ export function localDate(at: Date): string {
   return isoDay.format(at);
 }
 
-/** The fiscal year (年度) a day belongs to: FY2026 runs 2026-04-01..2027-03-31 by default. */
-export function fiscalYearOf(day: string, startMonth = 4): number {
-  const [y, m] = day.split('-').map(Number) as [number, number];
-  return m >= startMonth ? y : y - 1;
-}
-
 export type Clock = () => Date;
 export const systemClock: Clock = () => new Date();
 

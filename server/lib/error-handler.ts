@@ -46,6 +46,13 @@ export function errorHandler() {
     res.locals.currentPath ??= req.path;
     res.locals.viewer ??= req.user; // the layout reads it; an unset local is a ReferenceError in EJS
 
+    // An error that carries its own reply is answered with it: the SCORM run-time API's refusals
+    // ({ result: 'false', errorCode: 391 }) are read by content, which knows no other shape.
+    const reply = (known as { reply?: unknown } | undefined)?.reply;
+    if (reply !== undefined) {
+      res.status(status).json(reply);
+      return;
+    }
     if (known instanceof ValidationError && typeof res.locals.rerenderForm === 'function' && !wantsJson(req)) {
       res.status(400);
       void Promise.resolve((res.locals.rerenderForm as FormRenderer)(req, res, known.fieldErrors)).catch((renderErr: unknown) => {

@@ -1,7 +1,16 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { eq } from 'drizzle-orm';
 import request from 'supertest';
-import { POLICIES, policyOf, type Policy } from '../../server/auth/policies';
+import { authorize, POLICIES, policyOf, type Policy, type Viewer } from '../../server/auth/policies';
+import { courses } from '../../server/db/schema';
+import { importPackage } from '../../server/scorm/courses/service';
 import { createTestContext, signIn, type TestContext } from '../support/app';
-import { makeStaff } from '../support/factories';
+import { commit12 } from '../support/cmi';
+import { makeAttempt, makeCourseVersion, makeOfficer, makeStaff } from '../support/factories';
+import { asViewer, commit, importCourse, launch, uniquePackage } from '../support/scorm-flow';
+import { LAUNCH_HTML, singleSco12 } from '../support/scorm-packages';
 
 // Each file opens its own database; on a busy 2-core machine that can outlast jest's 5 s default.
 jest.setTimeout(30_000);
@@ -42,12 +51,17 @@ function walk(stack: WalkLayer[], prefix = ''): RouteInfo[] {
 
 let ctx: TestContext;
 let routes: RouteInfo[];
+// Course content is extracted into DATA_DIR on first use.
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mamoru-policies-'));
 beforeAll(async () => {
-  ctx = await createTestContext();
+  ctx = await createTestContext({ env: { DATA_DIR: dataDir, LOGIN_RATE_LIMIT_PER_15MIN: '1000' } });
   const router = (ctx.app as unknown as { router: { stack: WalkLayer[] } }).router;
   routes = walk(router.stack);
 });
-afterAll(() => ctx.close());
+afterAll(async () => {
+  await ctx.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
 
 describe('the router table', () => {
   it('finds the routes of every feature (the walk itself works)', () => {
@@ -110,5 +124,90 @@ describe('pages a role may not use', () => {
       }
     }
     expect(wrong).toEqual([]);
+  });
+});
+
+describe('record-level rules (authorize)', () => {
+  const viewer = (id: number, roles: Viewer['roles']): Viewer => ({ ...asViewer({ id, employeeNo: `E${id}`, name: 'x', roles }) });
+  const learner = viewer(1, ['staff']);
+  const officer = viewer(2, ['staff', 'officer']);
+  const admin = viewer(3, ['staff', 'admin']);
+  const manager = viewer(4, ['staff', 'manager']);
+
+  it('lets an attempt be viewed by its owner and by those who read results, and played by its owner only', () => {
+    const own = { staffId: 1 };
+    const others = { staffId: 99 };
+    expect([learner, officer, admin, manager].map((v) => authorize(v, 'attempt:view', others))).toEqual([false, true, true, false]);
+    expect(authorize(learner, 'attempt:view', own)).toBe(true);
+    expect([learner, officer, admin].map((v) => authorize(v, 'attempt:play', others))).toEqual([false, false, false]);
+    expect(authorize(learner, 'attempt:play', own)).toBe(true);
+    expect(authorize(undefined, 'attempt:view', own)).toBe(false);
+  });
+
+  it('lets a learner read the current version of an open course or one they have an attempt on; course managers any', () => {
+    const old = { current: false, viewerHasAttempt: false };
+    expect([learner, manager, officer, admin].map((v) => authorize(v, 'content:read', old))).toEqual([false, false, true, true]);
+    expect(authorize(learner, 'content:read', { current: true, viewerHasAttempt: false })).toBe(true);
+    expect(authorize(learner, 'content:read', { current: false, viewerHasAttempt: true })).toBe(true);
+  });
+});
+
+describe("another learner's attempt", () => {
+  it('answers 404 to the player, its table of contents, launch and commit, as a missing one does', async () => {
+    const owner = await makeStaff(ctx.db);
+    const version = await makeCourseVersion(ctx.db);
+    const attempt = await makeAttempt(ctx.db, { staffId: owner.id, courseVersionId: version.id });
+    const scoId = version.scos[0]!.id;
+    const mine = await signIn(ctx.app, owner.employeeNo, owner.password);
+    await mine.agent.get(`/learn/attempts/${attempt.id}`).expect(200);
+    const { sessionNo } = await launch(mine.agent, mine.csrf, attempt.id, scoId);
+
+    const intruderRow = await makeStaff(ctx.db);
+    const intruder = await signIn(ctx.app, intruderRow.employeeNo, intruderRow.password);
+    for (const [label, res] of [
+      ['player', await intruder.agent.get(`/learn/attempts/${attempt.id}`)],
+      ['missing attempt', await intruder.agent.get('/learn/attempts/999999')],
+      ['table of contents', await intruder.agent.get(`/api/attempts/${attempt.id}/scos`)],
+      ['launch', await intruder.agent.post(`/api/attempts/${attempt.id}/scos/${scoId}/launch`).set('x-csrf-token', intruder.csrf).send({})],
+      ['commit', await commit(intruder.agent, intruder.csrf, attempt.id, scoId, sessionNo, commit12({ lesson_status: 'passed' }), 1)],
+    ] as const) {
+      expect([label, res.status]).toEqual([label, 404]);
+    }
+
+    // Results readers see it on the officer's page, but nobody plays another person's attempt.
+    const officerRow = await makeOfficer(ctx.db);
+    const o = await signIn(ctx.app, officerRow.employeeNo, officerRow.password);
+    await o.agent.get(`/admin/attempts/${attempt.id}`).expect(200);
+    await o.agent.get(`/learn/attempts/${attempt.id}`).expect(404);
+    await o.agent.post(`/api/attempts/${attempt.id}/scos/${scoId}/launch`).set('x-csrf-token', o.csrf).send({}).expect(404);
+  });
+});
+
+describe('course content', () => {
+  it("answers 404 for a version that is not current and that the learner has no attempt on; 200 to those who may read it", async () => {
+    const first = await importCourse(ctx.db, singleSco12({ title: '版 1' }));
+    const { bytes } = await uniquePackage(singleSco12({ title: '版 2' }), 'v2');
+    const second = await importPackage(ctx.db, null, bytes, new Date(), { courseId: first.courseId, makeCurrent: true });
+    if (!second.ok) throw new Error('version 2 refused');
+    const file = (versionId: number) => `/content/${versionId}/shared/launchpage.html`;
+
+    const earlyRow = await makeStaff(ctx.db);
+    await makeAttempt(ctx.db, { staffId: earlyRow.id, courseVersionId: first.versionId });
+    const early = await signIn(ctx.app, earlyRow.employeeNo, earlyRow.password);
+    const newcomerRow = await makeStaff(ctx.db);
+    const newcomer = await signIn(ctx.app, newcomerRow.employeeNo, newcomerRow.password);
+    const officerRow = await makeOfficer(ctx.db);
+    const officer = await signIn(ctx.app, officerRow.employeeNo, officerRow.password);
+
+    await newcomer.agent.get(file(first.versionId)).expect(404);
+    expect((await newcomer.agent.get(file(second.versionId)).expect(200)).text).toBe(LAUNCH_HTML);
+    await early.agent.get(file(first.versionId)).expect(200);
+    await officer.agent.get(file(first.versionId)).expect(200);
+
+    // An archived course's current version is no longer offered: only its attempts' owners and managers read it.
+    await ctx.db.update(courses).set({ archivedAt: new Date() }).where(eq(courses.id, first.courseId));
+    await newcomer.agent.get(file(second.versionId)).expect(404);
+    await early.agent.get(file(first.versionId)).expect(200);
+    await officer.agent.get(file(second.versionId)).expect(200);
   });
 });

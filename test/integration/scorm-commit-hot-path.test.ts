@@ -46,6 +46,7 @@ const write = (l: Awaited<ReturnType<typeof launched>>, seq: number, location: s
   sessionSeconds: 60,
   location,
   exit: undefined,
+  at: new Date(),
 });
 
 describe('group commit', () => {

@@ -6,10 +6,12 @@ import { importPackage } from '../../server/scorm/courses/service';
 import { createTestContext, signIn, type TestContext } from '../support/app';
 import { commit12, commit2004 } from '../support/cmi';
 import { makeOfficer, makeStaff } from '../support/factories';
-import { attemptRow, beacon, commit, fixture, GOLF_12, GOLF_2004, importCourse, launch, resultOf, start, stateOf, type Agent } from '../support/scorm-flow';
+import { attemptRow, beacon, commit, fixture, GOLF_12, GOLF_2004, importCourse, itWithFixtures, launch, resultOf, start, stateOf, type Agent } from '../support/scorm-flow';
 import { edition4th, singleSco12 } from '../support/scorm-packages';
 
 jest.setTimeout(60_000);
+
+const withFixtures = itWithFixtures('scorm-commit.test.ts');
 
 const NOV_24 = new Date('2026-11-24T01:00:00Z'); // 10:00 in Japan, fiscal year 2026
 let now = NOV_24;
@@ -125,13 +127,12 @@ describe('commits', () => {
     expect(await resultOf(ctx.db, l.person.id, c2004.courseId, 2026)).toMatchObject({ status: 'in_progress', bestScoreScaled: 0.9, completedAt: null });
   });
 
-  it('tracks the shared third-party packages (1.2 and 2004 3rd edition)', async () => {
+  withFixtures('tracks the shared third-party packages (1.2 and 2004 3rd edition)', async () => {
     for (const [file, payload, standard] of [
       [GOLF_12, commit12({ lesson_status: 'passed', lesson_location: 'Playing/Par.html', score: { raw: '80', min: '0', max: '100' } }), '1.2'],
       [GOLF_2004, commit2004({ completion_status: 'completed', success_status: 'passed', location: 'Playing/Par.html', score: { scaled: '0.8', raw: '80', min: '0', max: '100' } }), '2004'],
     ] as const) {
       const bytes = fixture(file);
-      if (!bytes) continue;
       const imported = await importPackage(ctx.db, null, bytes, new Date());
       if (!imported.ok) throw new Error(`fixture refused: ${JSON.stringify(imported.problems)}`);
       const [sco] = await ctx.db.select().from(scos).where(eq(scos.courseVersionId, imported.versionId));

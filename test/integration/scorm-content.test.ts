@@ -7,10 +7,12 @@ import { findVersion, importPackage } from '../../server/scorm/courses/service';
 import { readEntry } from '../../server/scorm/package';
 import { createTestContext, signIn, type TestContext } from '../support/app';
 import { makeStaff } from '../support/factories';
-import { binary, fixture, GOLF_12, importCourse, instanceOn, type Agent } from '../support/scorm-flow';
+import { binary, fixture, GOLF_12, importCourse, instanceOn, itWithFixtures, type Agent } from '../support/scorm-flow';
 import { LAUNCH_HTML, xmlBase } from '../support/scorm-packages';
 
 jest.setTimeout(60_000);
+
+const withFixtures = itWithFixtures('scorm-content.test.ts');
 
 let ctx: TestContext;
 let dataDir: string;
@@ -54,9 +56,8 @@ describe('a signed-in learner', () => {
     expect(fs.existsSync(path.join(dataDir, 'content-cache', sha, '.complete'))).toBe(true);
   });
 
-  it('serves a real package file by file, as stored in its zip', async () => {
+  withFixtures('serves a real package file by file, as stored in its zip', async () => {
     const bytes = fixture(GOLF_12);
-    if (!bytes) return;
     const golf = await importPackage(ctx.db, null, bytes, new Date());
     if (!golf.ok) throw new Error('golf import refused');
     const page = await learner.agent.get(url('shared/launchpage.html', golf.versionId)).expect(200);

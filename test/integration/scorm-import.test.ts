@@ -9,10 +9,12 @@ import { courses, courseVersionParts, courseVersions, scos } from '../../server/
 import { translator } from '../../server/lib/i18n';
 import { createTestContext, signIn, type TestContext } from '../support/app';
 import { makeAdmin, makeOfficer, makeStaff } from '../support/factories';
-import { attemptRow, binary, countVersions, fixture, GOLF_12, GOLF_2004, instanceOn, start, upload, uniquePackage, type Agent } from '../support/scorm-flow';
+import { attemptRow, binary, countVersions, fixture, GOLF_12, GOLF_2004, instanceOn, itWithFixtures, start, upload, uniquePackage, type Agent } from '../support/scorm-flow';
 import { buildPackage, edition2nd, edition4th, LAUNCH_HTML, multiSco12, singleSco12, type PackageSpec } from '../support/scorm-packages';
 
 jest.setTimeout(60_000);
+
+const withFixtures = itWithFixtures('scorm-import.test.ts');
 
 const t = translator('ja');
 let ctx: TestContext;
@@ -59,10 +61,9 @@ async function storedCourse(courseId: number) {
 }
 
 describe('a valid package', () => {
-  it('imports both shared fixtures, as an administrator and as an officer', async () => {
+  withFixtures('imports both shared fixtures, as an administrator and as an officer', async () => {
     const golf12 = fixture(GOLF_12);
     const golf2004 = fixture(GOLF_2004);
-    if (!golf12 || !golf2004) return;
     const admin = await as(await makeAdmin(ctx.db));
     const officer = await as(await makeOfficer(ctx.db));
 

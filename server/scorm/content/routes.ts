@@ -5,6 +5,7 @@ import { allow } from '../../auth/policies';
 import { notFound } from '../../lib/errors';
 import { idParam } from '../../lib/validate';
 import { ContentCache } from './cache';
+import { readableFolder } from './service';
 
 /**
  * Course content is served from this origin because the SCORM API lookup (window.parent.API)
@@ -41,7 +42,7 @@ export function contentRouter(ctx: AppContext): Router {
     const segments = (req.params as unknown as { rest?: string[] }).rest ?? [];
     // Segments arrive decoded: an encoded slash (`..%2f`) makes a segment that holds a path.
     if (segments.length === 0 || segments.some((s) => s === '..' || s === '.' || s.includes('/') || s.includes('\\') || s.includes('\0'))) throw notFound();
-    const dir = await cache.folderFor(versionId);
+    const dir = await readableFolder(ctx.db, cache, req.user!, versionId);
     setContentHeaders(res);
     // Versions never change, so browsers may keep their files for a year.
     res.sendFile(segments.join('/'), { root: dir, dotfiles: 'deny', maxAge: '365d', immutable: true, index: false }, (err) => {

@@ -7,8 +7,8 @@
 import path from 'node:path';
 import { buildPackage, type BuildStandard, coursesRoot, CourseSourceError, courseDirs, loadCourse } from '../../../courses/_build';
 import type { Database } from '../../db/client';
-import { AppError } from '../../lib/errors';
-import { importPackage } from './service';
+import { notFound } from '../../lib/errors';
+import { getCourse, importPackage } from './service';
 
 export const BUILTIN_PREFIX = 'mamoru-';
 
@@ -25,14 +25,11 @@ export async function installBuiltinCourses(db: Database, now: Date, dirs: strin
     try {
       const bytes = await buildPackage(loadCourse(dir), '2004');
       const result = await importPackage(db, null, bytes, now, { slug, origin: 'builtin', makeCurrent: true });
-      if (!result.ok) {
-        outcomes.push({ slug, status: 'failed', message: result.problems.map((p) => p.code).join(', ') });
-        continue;
-      }
-      outcomes.push({ slug, status: result.created ? 'installed' : 'updated', courseId: result.courseId, versionNo: result.versionNo });
+      if (result.ok) outcomes.push({ slug, status: result.created ? 'installed' : 'updated', courseId: result.courseId, versionNo: result.versionNo });
+      else if (result.reason === 'same-as-latest') outcomes.push({ slug, status: 'unchanged' });
+      else outcomes.push({ slug, status: 'failed', message: result.problems.map((p) => p.code).join(', ') });
     } catch (err) {
-      if (err instanceof AppError && err.messageKey === 'scorm.course.sameAsLatest') outcomes.push({ slug, status: 'unchanged' });
-      else outcomes.push({ slug, status: 'failed', message: err instanceof CourseSourceError ? err.problems.join('; ') : (err as Error).message });
+      outcomes.push({ slug, status: 'failed', message: err instanceof CourseSourceError ? err.problems.join('; ') : (err as Error).message });
     }
   }
   return outcomes;
@@ -57,4 +54,12 @@ export async function builtinZip(courseSlug: string, standard: BuildStandard): P
   if (!courseSlug.startsWith(BUILTIN_PREFIX)) return null;
   const dir = courseDirs(coursesRoot()).find((d) => path.basename(d) === courseSlug.slice(BUILTIN_PREFIX.length));
   return dir ? buildPackage(loadCourse(dir), standard) : null;
+}
+
+/** The export of a built-in course (`/admin/courses/:id/export/…`): its file name and zip; 404 for any other course. */
+export async function builtinExport(db: Database, courseId: number, standard: BuildStandard, file: string) {
+  const course = await getCourse(db, courseId);
+  const zip = course.origin === 'builtin' ? await builtinZip(course.slug, standard) : null;
+  if (!zip) throw notFound();
+  return { fileName: `${course.slug}-${file}.zip`, zip };
 }

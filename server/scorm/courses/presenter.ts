@@ -4,6 +4,8 @@ import type { MessageKey, Translate } from '../../lib/i18n';
 import type { PackageProblem } from '../package';
 import { problemParams } from '../package';
 import type { CourseRow, VersionSummary } from './repository';
+import type { ImportResult } from './service';
+import type { Received } from './upload';
 
 export const STANDARD_LABELS: Record<string, string> = {
   '1.2': 'SCORM 1.2',
@@ -35,17 +37,40 @@ export function presentFormProblems(errors: FieldErrors, body: Record<string, un
   });
 }
 
-export const formatSeconds = (s: number | null | undefined) => {
-  if (s === null || s === undefined) return '—';
-  const total = Math.round(s);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const sec = total % 60;
-  return h ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`;
-};
+/** An upload that did not become a version: the status of the upload page and what it says, one line per problem. */
+export function presentUploadRefusal(
+  outcome: Exclude<Received<unknown>, { ok: true }> | Exclude<ImportResult, { ok: true }>,
+  body: Record<string, unknown>,
+  t: Translate,
+  maxMb: number,
+): { status: number; problems: string[] } {
+  switch (outcome.reason) {
+    case 'tooLarge':
+      return { status: 413, problems: [t('scorm.import.uploadTooLarge', { mb: maxMb })] };
+    case 'noFile':
+      return { status: 400, problems: [t('scorm.import.noFile')] };
+    case 'badForm':
+      return { status: 400, problems: presentFormProblems(outcome.errors, body, t) };
+    case 'refused':
+      return { status: 422, problems: presentProblems(outcome.problems, t) };
+    // The same bytes as the latest version: said on the upload page, where the officer is.
+    case 'same-as-latest':
+      return { status: 409, problems: presentProblems(outcome.problems, t) };
+  }
+}
 
-export const formatScore = (scaled: number | null | undefined) => (scaled === null || scaled === undefined ? '—' : `${Math.round(scaled * 100)}%`);
-export const formatAt = localDateTime;
+/** The course's own part of its officer page: settings and versions (the page adds the year's attempts). */
+export function presentCourseAdmin(course: CourseRow, versions: VersionSummary[], t: Translate) {
+  return {
+    title: course.title,
+    course: { id: course.id, title: course.title, slug: course.slug, attemptLimit: course.attemptLimit ?? '', builtin: course.origin === 'builtin' },
+    versions: versions.map((v) => presentVersion(v, course, t)),
+  };
+}
+
+export function presentAdminCourses(list: CourseRow[]) {
+  return list.map((c) => ({ id: c.id, title: c.title, slug: c.slug, origin: c.origin, archived: Boolean(c.archivedAt), href: `/admin/courses/${c.id}` }));
+}
 
 export function presentVersion(v: VersionSummary, course: CourseRow, t: Translate) {
   return {
@@ -58,7 +83,7 @@ export function presentVersion(v: VersionSummary, course: CourseRow, t: Translat
     completionRule: t(`scorm.rule.${v.completionRule}`),
     current: course.currentVersionId === v.id,
     warnings: presentProblems(v.warnings as PackageProblem[], t),
-    createdAt: formatAt(v.createdAt),
+    createdAt: localDateTime(v.createdAt),
     downloadHref: `/admin/courses/${course.id}/versions/${v.id}/package.zip`,
   };
 }

@@ -52,8 +52,8 @@ export async function insertCourse(db: Database, values: typeof courses.$inferIn
   return row!.id;
 }
 
-export async function updateCourse(db: Database, id: number, values: Partial<typeof courses.$inferInsert>) {
-  await db.update(courses).set({ ...values, updatedAt: new Date() }).where(eq(courses.id, id));
+export async function updateCourse(db: Database, id: number, values: Partial<typeof courses.$inferInsert>, now: Date) {
+  await db.update(courses).set({ ...values, updatedAt: now }).where(eq(courses.id, id));
 }
 
 export function listVersions(db: Database, courseId: number) {
@@ -105,7 +105,17 @@ export function scosOf(db: Database, versionId: number): Promise<ScoRow[]> {
   return db.select().from(scos).where(eq(scos.courseVersionId, versionId)).orderBy(asc(scos.position));
 }
 
-export async function findSco(db: Database, versionId: number, scoId: number): Promise<ScoRow | undefined> {
-  const [row] = await db.select().from(scos).where(and(eq(scos.id, scoId), eq(scos.courseVersionId, versionId))).limit(1);
+/** A version and whether new attempts start on it: the current version of a course that is not archived. */
+export async function versionWithStanding(db: Database, versionId: number) {
+  const [row] = await db
+    .select({
+      id: courseVersions.id,
+      courseId: courseVersions.courseId,
+      current: sql<boolean>`coalesce(${courses.currentVersionId} = ${courseVersions.id} AND ${courses.archivedAt} IS NULL, false)`,
+    })
+    .from(courseVersions)
+    .innerJoin(courses, eq(courses.id, courseVersions.courseId))
+    .where(eq(courseVersions.id, versionId))
+    .limit(1);
   return row;
 }

@@ -23,7 +23,3 @@ export const CourseSettingsSchema = z.object({
 });
 
 export const SetVersionSchema = z.object({ versionId: z.coerce.number().int().positive() });
-
-export const MarkCompleteSchema = z.object({ reason: fields.requiredText(1000) });
-
-export const ResultsQuerySchema = z.object({ year: z.coerce.number().int().min(2000).max(2100).optional() });

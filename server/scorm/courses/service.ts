@@ -3,8 +3,8 @@ import { recordAudit } from '../../compliance/audit/service';
 import type { Database } from '../../db/client';
 import { withTransaction } from '../../db/transaction';
 import type { CompletionRuleName } from '../../db/schema';
-import { conflict, notFound } from '../../lib/errors';
-import { analysePackage, type ManifestModel, type PackageProblem, type ZipSource } from '../package';
+import { notFound } from '../../lib/errors';
+import { analysePackage, packageProblem, type ManifestModel, type PackageProblem, type ZipSource } from '../package';
 import * as repo from './repository';
 import { PART_BYTES, storeZipParts } from './zip-parts';
 
@@ -20,9 +20,17 @@ export interface ImportOptions {
   partBytes?: number;
 }
 
+export type { CourseRow, ScoRow } from './repository';
+
+/**
+ * What an import comes to. Both refusals are expected outcomes, answered as values with what to
+ * tell the person: a package that fails its checks, and one identical to the course's latest
+ * version (for the built-in courses, rebuilt at every start, that means "already installed").
+ */
 export type ImportResult =
   | { ok: true; courseId: number; versionId: number; versionNo: number; created: boolean; warnings: PackageProblem[] }
-  | { ok: false; problems: PackageProblem[] };
+  | { ok: false; reason: 'refused'; problems: PackageProblem[] }
+  | { ok: false; reason: 'same-as-latest'; versionNo: number; problems: PackageProblem[] };
 
 /** A slug from the manifest identifier: what a course is called in URLs and on the command line. */
 export function slugOf(identifier: string): string {
@@ -49,16 +57,20 @@ export function defaultCompletionRule(model: ManifestModel): CompletionRuleName 
  */
 export async function importPackage(db: Database, actor: Viewer | null, source: ZipSource, now: Date, opts: ImportOptions = {}): Promise<ImportResult> {
   const analysis = await analysePackage(source);
-  if (!analysis.ok) return analysis;
+  if (!analysis.ok) return { ok: false, reason: 'refused', problems: analysis.problems };
   const { model, sha256, sizeBytes, warnings } = analysis;
-  return withTransaction(db, now, async (work) => {
+  return withTransaction(db, now, async (work): Promise<ImportResult> => {
     const { tx } = work;
     const course = opts.courseId ? await repo.findCourse(tx, opts.courseId) : await repo.findCourseBySlug(tx, opts.slug ?? slugOf(model.identifier));
     if (opts.courseId && !course) throw notFound();
     const created = !course;
     const courseId = course?.id ?? (await repo.insertCourse(tx, { slug: opts.slug ?? slugOf(model.identifier), title: model.title, origin: opts.origin ?? 'uploaded' }));
     const latest = course ? await repo.latestVersion(tx, courseId) : undefined;
-    if (latest?.sha256 === sha256) throw conflict('scorm.course.sameAsLatest', { versionNo: latest.versionNo });
+    // Nothing is written before this check when the course exists (and a new course has no latest version).
+    if (latest?.sha256 === sha256) {
+      const { versionNo } = latest;
+      return { ok: false, reason: 'same-as-latest', versionNo, problems: [packageProblem('scorm.course.sameAsLatest', { params: { versionNo } })] };
+    }
     const versionNo = await repo.nextVersionNo(tx, courseId);
     const versionId = await repo.insertVersion(tx, {
       courseId,
@@ -93,7 +105,7 @@ export async function importPackage(db: Database, actor: Viewer | null, source: 
         dataFromLms: s.dataFromLms,
       })),
     );
-    if (created || opts.makeCurrent || !course?.currentVersionId) await repo.updateCourse(tx, courseId, { currentVersionId: versionId });
+    if (created || opts.makeCurrent || !course?.currentVersionId) await repo.updateCourse(tx, courseId, { currentVersionId: versionId }, now);
     recordAudit(work, [
       {
         actorId: actor?.id ?? null,
@@ -103,7 +115,7 @@ export async function importPackage(db: Database, actor: Viewer | null, source: 
         details: { versionId, versionNo, sha256, standard: model.standard, scos: model.scos.length, warnings: warnings.length },
       },
     ]);
-    return { ok: true as const, courseId, versionId, versionNo, created, warnings };
+    return { ok: true, courseId, versionId, versionNo, created, warnings };
   });
 }
 
@@ -113,7 +125,7 @@ export async function setCurrentVersion(db: Database, actor: Viewer, courseId: n
     const course = await repo.findCourse(tx, courseId);
     const version = await repo.findVersion(tx, versionId);
     if (!course || !version || version.courseId !== courseId) throw notFound();
-    await repo.updateCourse(tx, courseId, { currentVersionId: versionId });
+    await repo.updateCourse(tx, courseId, { currentVersionId: versionId }, now);
     recordAudit(work, [{ actorId: actor.id, action: 'course.set-current-version', subjectType: 'course', subjectId: courseId, details: { before: course.currentVersionId, after: versionId } }]);
   });
 }
@@ -123,7 +135,7 @@ export async function updateCourseSettings(db: Database, actor: Viewer, courseId
     const { tx } = work;
     const course = await repo.findCourse(tx, courseId);
     if (!course) throw notFound();
-    await repo.updateCourse(tx, courseId, { title: input.title, attemptLimit: input.attemptLimit });
+    await repo.updateCourse(tx, courseId, { title: input.title, attemptLimit: input.attemptLimit }, now);
     recordAudit(work, [{ actorId: actor.id, action: 'course.update', subjectType: 'course', subjectId: courseId, details: { before: { title: course.title, attemptLimit: course.attemptLimit }, after: input } }]);
   });
 }
@@ -134,6 +146,13 @@ export async function getCourse(db: Database, id: number) {
   const course = await repo.findCourse(db, id);
   if (!course) throw notFound();
   return course;
+}
+
+/** A course learners can take: not archived, with a version new attempts start on. Any other answers 404. */
+export async function takeableCourse(db: Database, id: number): Promise<repo.CourseRow & { currentVersionId: number }> {
+  const course = await repo.findCourse(db, id);
+  if (!course || course.archivedAt || !course.currentVersionId) throw notFound();
+  return { ...course, currentVersionId: course.currentVersionId };
 }
 
 /**
@@ -157,8 +176,19 @@ export async function learnerTitle(db: Database, course: Pick<repo.CourseRow, 'i
 }
 
 export const listVersions = (db: Database, courseId: number) => repo.listVersions(db, courseId);
-export const scosOfVersion = (db: Database, versionId: number) => repo.scosOf(db, versionId);
-export { saveVersionZip, versionZipStream } from './zip-parts';
+/** A version's SCOs and assets, in manifest order. */
+export const scosOf = (db: Database, versionId: number) => repo.scosOf(db, versionId);
+export { saveVersionZip, sendVersionZip, versionZipStream } from './zip-parts';
+
+/** A stored version of a course, for its download; 404 when the version is not that course's. */
+export async function versionDownload(db: Database, courseId: number, versionId: number) {
+  const course = await getCourse(db, courseId);
+  const version = await repo.findVersion(db, versionId);
+  if (!version || version.courseId !== course.id) throw notFound();
+  return { versionId: version.id, fileName: `${course.slug}-v${version.versionNo}.zip`, sizeBytes: version.sizeBytes };
+}
 export const findVersion = (db: Database, versionId: number) => repo.findVersion(db, versionId);
+/** A version, and whether new attempts start on it (record-level checks of its content need that). */
+export const versionWithStanding = (db: Database, versionId: number) => repo.versionWithStanding(db, versionId);
 
 export const findCourseBySlugOrNull = (db: Database, slug: string) => repo.findCourseBySlug(db, slug);

@@ -7,7 +7,9 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { Response } from 'express';
 import type { Database } from '../../db/client';
 import { notFound } from '../../lib/errors';
 import type { ZipSource } from '../package';
@@ -82,4 +84,18 @@ export async function saveVersionZip(db: Database, versionId: number, file: stri
     fs.createWriteStream(file, { flags: 'wx', mode: 0o600 }),
   );
   if (hash.digest('hex') !== sha256) throw new Error(`course version ${versionId}: the stored zip does not match its sha256`);
+}
+
+/**
+ * Sends a version's zip as the response body, part by part: a package of hundreds of megabytes
+ * is never whole in memory. A failure before the first byte goes to the error handler; one
+ * mid-way cuts the download off, so the client never sees a zip that looks complete.
+ */
+export async function sendVersionZip(res: Response, db: Database, versionId: number): Promise<void> {
+  try {
+    await pipeline(Readable.from(versionZipStream(db, versionId)), res);
+  } catch (err) {
+    if (!res.headersSent) throw err;
+    res.destroy();
+  }
 }

@@ -17,7 +17,7 @@ export { extractAll, readEntry } from './extract';
 export { DEFAULT_ZIP_LIMITS, inspectZip, type ZipEntryInfo, type ZipInspection, type ZipLimits, type ZipSource } from './inspect';
 export { parseManifest, type ManifestResult } from './manifest';
 export type { Item, ManifestModel, Organization, Resource, Sco, ScormStandard } from './model';
-export { PackageError, type PackageProblem, problemParams } from './problems';
+export { PackageError, type PackageProblem, packageProblem, problemParams } from './problems';
 export { validateManifest } from './validate';
 
 export const MANIFEST_NAME = 'imsmanifest.xml';

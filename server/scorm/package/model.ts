@@ -1,7 +1,6 @@
 /** The typed model of a SCORM package's imsmanifest.xml (SCORM 1.2 and 2004 CAM). */
 
 export type ScormStandard = '1.2' | '2004-2nd' | '2004-3rd' | '2004-4th';
-export const SCORM_STANDARDS: readonly ScormStandard[] = ['1.2', '2004-2nd', '2004-3rd', '2004-4th'];
 
 export interface ManifestModel {
   identifier: string;

@@ -1,6 +1,20 @@
+import { localDateTime } from '../../lib/dates';
 import type { Translate } from '../../lib/i18n';
-import { formatAt, formatScore, formatSeconds } from '../courses/presenter';
-import type { attemptDetail, ownAttemptWithScos } from './service';
+import { presentCourseAdmin } from '../courses/presenter';
+import type { attemptDetail, courseResults, ownAttemptWithScos } from './service';
+import { attemptStatus, scoStatus, statusLabelKey } from './status';
+
+export const formatSeconds = (s: number | null | undefined) => {
+  if (s === null || s === undefined) return '—';
+  const total = Math.round(s);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = total % 60;
+  return h ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`;
+};
+
+export const formatScore = (scaled: number | null | undefined) => (scaled === null || scaled === undefined ? '—' : `${Math.round(scaled * 100)}%`);
+export const formatAt = localDateTime;
 
 export interface InteractionView {
   id: string;
@@ -49,7 +63,7 @@ export function presentAttempt(d: Awaited<ReturnType<typeof attemptDetail>>, t: 
     fiscalYear: d.attempt.fiscalYear,
     versionNo: d.versionNo,
     satisfied: d.attempt.satisfied,
-    status: t(d.attempt.satisfied ? 'scorm.status.completed' : d.attempt.completion === 'not attempted' ? 'scorm.status.notStarted' : 'scorm.status.inProgress'),
+    status: t(statusLabelKey(attemptStatus(d.attempt))),
     completion: t(`scorm.completion.${d.attempt.completion}`),
     success: t(`scorm.success.${d.attempt.success}`),
     score: formatScore(d.attempt.scoreScaled),
@@ -84,9 +98,30 @@ export function presentAttempt(d: Awaited<ReturnType<typeof attemptDetail>>, t: 
 export function presentTableOfContents(a: Awaited<ReturnType<typeof ownAttemptWithScos>>, t: Translate) {
   return a.scos
     .filter(({ sco }) => sco.isVisible)
-    .map(({ sco, state }) => ({
-      sco,
-      status: t(state?.completion === 'completed' ? 'scorm.status.completed' : state ? 'scorm.status.inProgress' : 'scorm.status.notStarted'),
-      done: state?.completion === 'completed',
-    }));
+    .map(({ sco, state }) => {
+      const status = scoStatus(state);
+      return { sco, status: t(statusLabelKey(status)), done: status === 'completed' };
+    });
+}
+
+/** A course's officer page: its settings and versions, and the attempts of the year shown. */
+export function presentCourseResults(page: Awaited<ReturnType<typeof courseResults>>, t: Translate) {
+  return {
+    ...presentCourseAdmin(page.course, page.versions, t),
+    year: page.year,
+    attempts: page.attempts.map((r) => ({
+      href: `/admin/attempts/${r.attempt.id}`,
+      employeeNo: r.employeeNo,
+      name: r.staffName,
+      number: r.attempt.number,
+      versionNo: r.versionNo,
+      status: t(statusLabelKey(attemptStatus(r.attempt))),
+      satisfied: r.attempt.satisfied,
+      success: r.attempt.success,
+      score: formatScore(r.attempt.scoreScaled),
+      time: formatSeconds(r.attempt.totalSeconds),
+      lastActivity: formatAt(r.attempt.lastActivityAt),
+      marked: Boolean(r.attempt.markedBy),
+    })),
+  };
 }

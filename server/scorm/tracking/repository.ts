@@ -84,13 +84,6 @@ export function statesOf(db: Database, attemptId: number) {
   return db.select().from(scoStates).where(eq(scoStates.attemptId, attemptId));
 }
 
-export async function upsertState(db: Database, values: typeof scoStates.$inferInsert) {
-  await db
-    .insert(scoStates)
-    .values(values)
-    .onConflictDoUpdate({ target: [scoStates.attemptId, scoStates.scoId], set: { ...values, updatedAt: new Date() } });
-}
-
 /** Opens a new session on a SCO's state (creating the state on first launch); returns its number. */
 export async function openSession(db: Database, attemptId: number, scoId: number): Promise<ScoStateRow> {
   const [row] = await db
@@ -110,11 +103,11 @@ export async function openSession(db: Database, attemptId: number, scoId: number
   return row!;
 }
 
-export async function upsertCourseResult(db: Database, values: typeof courseResults.$inferInsert) {
+export async function upsertCourseResult(db: Database, values: typeof courseResults.$inferInsert, now: Date) {
   // Completed stays completed within a fiscal year; the best score is kept.
   await db
     .insert(courseResults)
-    .values(values)
+    .values({ ...values, updatedAt: now })
     .onConflictDoUpdate({
       target: [courseResults.staffId, courseResults.courseId, courseResults.fiscalYear],
       set: {
@@ -122,18 +115,19 @@ export async function upsertCourseResult(db: Database, values: typeof courseResu
         bestScoreScaled: sql`GREATEST(${courseResults.bestScoreScaled}, excluded.best_score_scaled)`,
         completedAt: sql`COALESCE(${courseResults.completedAt}, excluded.completed_at)`,
         attemptId: sql`CASE WHEN ${courseResults.status} = 'completed' THEN ${courseResults.attemptId} ELSE excluded.attempt_id END`,
-        updatedAt: new Date(),
+        updatedAt: now,
       },
     });
 }
 
-export async function findCourseResult(db: Database, staffId: number, courseId: number, fiscalYear: number) {
+/** Whether the staff member has an attempt on this course version (any year, any number). */
+export async function hasAttemptOn(db: Database, staffId: number, courseVersionId: number): Promise<boolean> {
   const [row] = await db
-    .select()
-    .from(courseResults)
-    .where(and(eq(courseResults.staffId, staffId), eq(courseResults.courseId, courseId), eq(courseResults.fiscalYear, fiscalYear)))
+    .select({ id: attempts.id })
+    .from(attempts)
+    .where(and(eq(attempts.staffId, staffId), eq(attempts.courseVersionId, courseVersionId)))
     .limit(1);
-  return row;
+  return row !== undefined;
 }
 
 export function resultsOf(db: Database, staffId: number, fiscalYear: number) {
@@ -162,6 +156,8 @@ export interface CommitWrite {
   /** undefined: the commit does not carry the element, keep what is stored. */
   location: string | null | undefined;
   exit: string | null | undefined;
+  /** The commit's one clock: the state's updated_at and the attempt's last activity. */
+  at: Date;
 }
 
 /** What the store answers for one written commit: the status elements and derived columns as stored before it. */
@@ -182,13 +178,16 @@ const statusOfMerged = sql.raw(`jsonb_strip_nulls(jsonb_build_object(${STATUS_EL
 
 // The attempts update sees the snapshot before this statement: the SCO just written adds its
 // new time (sco_seconds), the attempt's other SCOs their stored time. A batch never holds two
-// commits of one attempt (CommitBatcher), so each attempt row is updated once.
+// commits of one attempt (CommitBatcher), so each attempt row is updated once. This is the one
+// place an attempt's total time is computed: only a commit changes a SCO's time (a new session
+// folds the last one into the prior total, which leaves the sum as it was). Every time stamp is
+// the commit's own clock (x.t), never the database's now().
 const WRITE_COMMITS: PreparedStatement = {
-  name: 'mamoru_write_commits_v1',
+  name: 'mamoru_write_commits_v2',
   text: new PgDialect().sqlToQuery(sql`
     WITH input AS (
       SELECT * FROM jsonb_to_recordset(${sql.placeholder('input')}::jsonb)
-        AS x(i int, a int, s int, st int, n int, q int, v jsonb, ss double precision, l text, sl boolean, e text, se boolean)
+        AS x(i int, a int, s int, st int, n int, q int, v jsonb, ss double precision, l text, sl boolean, e text, se boolean, t timestamptz)
     ), written AS (
       UPDATE ${scoStates} AS s SET
         cmi = s.cmi || x.v,
@@ -196,15 +195,15 @@ const WRITE_COMMITS: PreparedStatement = {
         session_seconds = COALESCE(x.ss, s.session_seconds),
         location = CASE WHEN x.sl THEN x.l ELSE s.location END,
         exit = CASE WHEN x.se THEN x.e ELSE s.exit END,
-        updated_at = now()
+        updated_at = x.t
       FROM input AS x, ${attempts} AS a
       WHERE s.attempt_id = x.a AND s.sco_id = x.s AND a.id = x.a AND a.staff_id = x.st
         AND s.session_no = x.n AND s.commit_seq < x.q
-      RETURNING x.i, s.attempt_id, s.sco_id, ${statusOfMerged} AS status, s.completion, s.success,
+      RETURNING x.i, x.t, s.attempt_id, s.sco_id, ${statusOfMerged} AS status, s.completion, s.success,
         s.score_raw, s.score_min, s.score_max, s.score_scaled, s.prior_sessions_seconds + s.session_seconds AS sco_seconds
     ), timed AS (
       UPDATE ${attempts} AS t SET
-        last_activity_at = now(),
+        last_activity_at = w.t,
         total_seconds = w.sco_seconds + COALESCE((
           SELECT sum(o.prior_sessions_seconds + o.session_seconds) FROM ${scoStates} o
           WHERE o.attempt_id = w.attempt_id AND o.sco_id <> w.sco_id), 0)
@@ -234,6 +233,7 @@ export async function writeCommits(db: Database, batch: CommitWrite[]): Promise<
     sl: w.location !== undefined,
     e: w.exit ?? null,
     se: w.exit !== undefined,
+    t: w.at.toISOString(),
   }));
   const rows = (await runPrepared(db, WRITE_COMMITS, [JSON.stringify(input)])) as unknown as (WrittenCommit & { i: number })[];
   const answers: (WrittenCommit | undefined)[] = batch.map(() => undefined);
@@ -241,7 +241,7 @@ export async function writeCommits(db: Database, batch: CommitWrite[]): Promise<
   return answers;
 }
 
-/** Writes the derived status, unless a newer commit has been stored meanwhile (it derives its own). */
+/** Writes the derived status, unless a newer commit has been stored meanwhile (it derives its own, from CMI that includes this one's). */
 export async function writeDerived(db: Database, attemptId: number, scoId: number, seq: number, d: { completion: string; success: string; scoreRaw: number | null; scoreMin: number | null; scoreMax: number | null; scoreScaled: number | null }) {
   await db
     .update(scoStates)

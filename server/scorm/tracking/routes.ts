@@ -1,19 +1,27 @@
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AppContext } from '../../context';
 import { allow } from '../../auth/policies';
-import { AppError } from '../../lib/errors';
 import { flash } from '../../lib/http';
-import { idParam, parseWith } from '../../lib/validate';
-import { MarkCompleteSchema } from '../courses/schema';
-import { presentAttempt, presentTableOfContents } from './presenter';
-import { CommitRefused, attemptDetail, commitSco, launchSco, markComplete, ownAttemptWithScos } from './service';
+import { idParam, input, validate } from '../../lib/validate';
+import { malformedCommit } from './errors';
+import { presentAttempt, presentCourseResults, presentTableOfContents } from './presenter';
+import { CommitRequestSchema, MarkCompleteSchema, ResultsQuerySchema } from './schema';
+import { attemptDetail, commitSco, courseResults, launchSco, markComplete, ownAttemptWithScos } from './service';
 
-// scorm-again's terminate commit goes by sendBeacon as text/plain; parse it like JSON.
+// scorm-again's terminate commit goes by sendBeacon as text/plain; the schema reads it like JSON.
 const beaconBody = express.text({ type: 'text/plain', limit: '4mb' });
 
-/** The answer scorm-again understands: result + errorCode (391: general commit failure). */
-function scormFailure(res: Response, status: number, errorCode = 391) {
-  res.status(status).json({ result: 'false', errorCode });
+/**
+ * `validate(CommitRequestSchema)` for the run-time API: the same parse-and-store (read back with
+ * `input(res, CommitRequestSchema)`) over the query and the body together, but a request that
+ * fails it is refused in the content's terms ({ result: 'false', errorCode: 391 }, answered by
+ * the one error handler) rather than as a form.
+ */
+function validateCommitRequest(req: Request, res: Response, next: NextFunction) {
+  const parsed = CommitRequestSchema.safeParse({ query: req.query, body: req.body });
+  if (!parsed.success) return next(malformedCommit());
+  res.locals.input = parsed.data;
+  next();
 }
 
 /** The run-time API the player and scorm-again call; mounted under /api on its own lean chain. */
@@ -32,60 +40,43 @@ export function trackingApiRouter(ctx: AppContext): Router {
   });
 
   router.post('/attempts/:attemptId/scos/:scoId/launch', allow('courses:take'), async (req, res) => {
-    const launch = await launchSco(db, req.user!, idParam(req.params, 'attemptId'), idParam(req.params, 'scoId'));
-    res.json(launch);
+    res.json(await launchSco(db, req.user!, idParam(req.params, 'attemptId'), idParam(req.params, 'scoId')));
   });
 
-  router.post('/attempts/:attemptId/scos/:scoId/commit', allow('courses:take'), jsonBody, beaconBody, async (req: Request, res: Response) => {
-    const attemptId = idParam(req.params, 'attemptId');
-    const scoId = idParam(req.params, 'scoId');
-    let payload: unknown = req.body;
-    if (typeof payload === 'string') {
-      try {
-        payload = JSON.parse(payload);
-      } catch {
-        return scormFailure(res, 400);
-      }
-    }
-    const sessionNo = Number(req.query.session);
-    const seq = Number((payload as { commitSequence?: unknown } | null)?.commitSequence ?? -1);
-    // Session 0 is a review launch's: acknowledged as stale, so the content sees no failure.
-    if (!Number.isInteger(sessionNo) || sessionNo < 0 || !Number.isInteger(seq)) return scormFailure(res, 400);
-    try {
-      const outcome = await commitSco(db, req.user!, { attemptId, scoId, sessionNo, seq, payload, terminate: req.query.terminate === 'true' }, clock());
-      res.json({ result: 'true', errorCode: 0, outcome });
-    } catch (err) {
-      if (err instanceof CommitRefused) {
-        if (ctx.config.logLevel !== 'silent') {
-          console.warn(`[scorm] commit refused: staff ${req.user!.id} attempt ${attemptId} sco ${scoId}: ${err.problems.slice(0, 5).map((p) => `${p.element} must be ${p.expects} (got "${p.value}")`).join('; ')}`);
-        }
-        return res.status(400).json({ result: 'false', errorCode: 391, problems: err.problems.slice(0, 20) });
-      }
-      if (err instanceof AppError) return scormFailure(res, err.status);
-      throw err;
-    }
+  router.post('/attempts/:attemptId/scos/:scoId/commit', allow('courses:take'), jsonBody, beaconBody, validateCommitRequest, async (req: Request, res: Response) => {
+    const commit = input(res, CommitRequestSchema);
+    const target = { attemptId: idParam(req.params, 'attemptId'), scoId: idParam(req.params, 'scoId') };
+    const outcome = await commitSco(db, req.user!, { ...target, ...commit }, clock(), req.log);
+    res.json({ result: 'true', errorCode: 0, outcome });
   });
 
   return router;
 }
 
+/** The officer's side of tracking: a course's attempts of a year, one attempt's detail, marking complete. */
 export function trackingRouter(ctx: AppContext): Router {
   const router = Router();
   const { db, clock } = ctx;
 
+  // The course's own page: its settings and versions (courses) with the year's attempts (tracking depends on courses, not the reverse).
+  router.get('/admin/courses/:id', allow('courses:manage'), validate(ResultsQuerySchema, { source: 'query' }), async (req, res) => {
+    const page = await courseResults(db, idParam(req.params), input(res, ResultsQuerySchema).year, clock());
+    res.render('scorm/admin-course', presentCourseResults(page, req.t));
+  });
+
   router.get('/admin/attempts/:id', allow('results:read'), async (req, res) => {
-    const detail = await attemptDetail(db, idParam(req.params));
+    const detail = await attemptDetail(db, req.user!, idParam(req.params));
     res.render('scorm/admin-attempt', { title: req.t('scorm.attempt.title'), a: presentAttempt(detail, req.t) });
   });
 
-  router.post('/admin/attempts/:id/mark-complete', allow('attempts:mark-complete'), async (req, res) => {
+  const backToAttempt = (req: Request, res: Response) => {
+    flash(req, 'error', req.t('scorm.attempt.reasonRequired'));
+    res.redirect(303, `/admin/attempts/${encodeURIComponent(String(req.params.id))}`);
+  };
+
+  router.post('/admin/attempts/:id/mark-complete', allow('attempts:mark-complete'), validate(MarkCompleteSchema, { form: backToAttempt }), async (req, res) => {
     const id = idParam(req.params);
-    const parsed = parseWith(MarkCompleteSchema, req.body);
-    if (!parsed.ok) {
-      flash(req, 'error', req.t('scorm.attempt.reasonRequired'));
-      return res.redirect(303, `/admin/attempts/${id}`);
-    }
-    await markComplete(db, req.user!, id, parsed.data.reason, clock());
+    await markComplete(db, req.user!, id, input(res, MarkCompleteSchema).reason, clock());
     flash(req, 'success', req.t('scorm.attempt.marked'));
     res.redirect(303, `/admin/attempts/${id}`);
   });

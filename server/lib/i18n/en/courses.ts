@@ -145,4 +145,5 @@ export const en: Record<keyof typeof ja, string> = {
   'scorm.player.frameTitle': "Course content",
   'scorm.commit.refused': "{count} value(s) sent by the content do not conform to SCORM and were not saved.",
   'scorm.commit.noSession': "No launch of this content was found. Please reopen it.",
+  'scorm.commit.malformed': "The content sent a save the server cannot read (no session number, commit sequence or readable data).",
 };

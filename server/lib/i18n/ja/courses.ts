@@ -145,4 +145,5 @@ export const ja = {
   'scorm.player.frameTitle': "教材",
   'scorm.commit.refused': "教材から送られた {count} 件の値が SCORM の規格に合わないため、保存しませんでした。",
   'scorm.commit.noSession': "この教材の起動記録が見つかりません。教材を開き直してください。",
+  'scorm.commit.malformed': "教材から送られた保存データを読み取れません（セッション番号、コミット番号、またはデータの形式が正しくありません）。",
 };

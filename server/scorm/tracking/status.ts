@@ -1,0 +1,43 @@
+/**
+ * The status a person sees for a piece of training: the one home of the rule and its label.
+ *
+ * One rule for every record: *completed* once the record has reached its goal, *in progress*
+ * once anything of it has been recorded, *not started* before that. What "reached its goal" and
+ * "recorded" mean differs by record, so each has its named function here (never inline):
+ * - an attempt reaches its goal when it is satisfied (the version's completion rule, or marked
+ *   complete); its row exists from the moment the learner presses Start, so only the content's
+ *   report (completion other than "not attempted") counts as progress;
+ * - a yearly course result reaches its goal when it is completed; a result row is written only
+ *   by a roll-up, so its existence is progress;
+ * - one SCO of an attempt is done when its content reports completion (the table of contents
+ *   shows lessons, not the completion rule); its state row is created when the learner opens it,
+ *   so its existence is progress.
+ */
+import type { MessageKey } from '../../lib/i18n';
+
+export type LearnerStatus = 'completed' | 'in_progress' | 'not_started';
+
+export function attemptStatus(attempt: { satisfied: boolean; completion: string }): LearnerStatus {
+  if (attempt.satisfied) return 'completed';
+  return attempt.completion === 'not attempted' ? 'not_started' : 'in_progress';
+}
+
+/** The learner's result for a course and fiscal year; undefined when there is none yet. */
+export function courseResultStatus(result: { status: string } | undefined): LearnerStatus {
+  if (!result) return 'not_started';
+  return result.status === 'completed' ? 'completed' : 'in_progress';
+}
+
+/** One SCO's stored state in an attempt; undefined when the learner has never opened it. */
+export function scoStatus(state: { completion: string } | undefined): LearnerStatus {
+  if (!state) return 'not_started';
+  return state.completion === 'completed' ? 'completed' : 'in_progress';
+}
+
+const LABELS: Record<LearnerStatus, MessageKey> = {
+  completed: 'scorm.status.completed',
+  in_progress: 'scorm.status.inProgress',
+  not_started: 'scorm.status.notStarted',
+};
+
+export const statusLabelKey = (status: LearnerStatus): MessageKey => LABELS[status];
