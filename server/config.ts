@@ -21,11 +21,12 @@ const ConfigSchema = z
         .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
         .optional(),
     ),
-    SESSION_SECRET: z.preprocess(
-      emptyToUndefined,
-      z.string().min(32, 'must be at least 32 characters').optional(),
-    ),
-    SESSION_MAX_AGE_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+    SESSION_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
+    SESSION_MAX_AGE_HOURS: z.coerce
+      .number()
+      .positive()
+      .max(24 * 30)
+      .default(12),
     TRUST_PROXY: z.preprocess(emptyToUndefined, z.string().optional()),
     LOGIN_RATE_LIMIT_PER_15MIN: z.coerce.number().int().positive().default(50),
     IMPORT_MAX_MB: z.coerce.number().positive().max(2048).default(20),

@@ -22,7 +22,11 @@ async function main() {
   const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
   lifecycle.info(`Mamoru is listening on ${config.baseUrl} — database: ${where} — ready in ${Date.now() - started} ms`);
 
-  const worker = createWorker(database.db, { handlers: jobHandlers(), log: log.child({ component: 'worker' }), pollMs: config.workerPollMs });
+  const worker = createWorker(database.db, {
+    handlers: jobHandlers(),
+    log: log.child({ component: 'worker' }),
+    pollMs: config.workerPollMs,
+  });
   worker.start();
 
   // Signals are handled from the moment the server listens, so a stop is always graceful.

@@ -138,6 +138,10 @@ export async function buildPackage(course: CourseSource, standard: BuildStandard
     ...readRuntime(root),
     ...course.images.map((i) => ({ name: `images/${i.name}`, bytes: i.bytes })),
   ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const manifest = manifestXml(course, standard, content.map((c) => c.name));
+  const manifest = manifestXml(
+    course,
+    standard,
+    content.map((c) => c.name),
+  );
   return zipBuffer([{ name: 'imsmanifest.xml', bytes: Buffer.from(manifest) }, ...content]);
 }

@@ -32,7 +32,10 @@ export const QuestionSchema = z
     id: Id,
     topic: z.string().optional(),
     prompt: Text,
-    choices: z.array(z.object({ id: z.string().regex(/^[a-z0-9]+$/), text: Text })).min(3).max(4),
+    choices: z
+      .array(z.object({ id: z.string().regex(/^[a-z0-9]+$/), text: Text }))
+      .min(3)
+      .max(4),
     answer: z.string(),
     explanation: Text,
   })

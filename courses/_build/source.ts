@@ -63,7 +63,29 @@ function sourcesOf(html: string): string[] {
 export const PARAGRAPH_LIMIT = { ja: 120, en: 300 } as const;
 
 /** Tags that stay inside a paragraph; every other tag (p, li, aside, figcaption, td, dd, h2…) starts a new block. */
-const INLINE_TAGS = new Set(['a', 'abbr', 'b', 'br', 'cite', 'code', 'em', 'i', 'img', 'kbd', 'mark', 'q', 's', 'small', 'span', 'strong', 'sub', 'sup', 'time', 'u', 'wbr']);
+const INLINE_TAGS = new Set([
+  'a',
+  'abbr',
+  'b',
+  'br',
+  'cite',
+  'code',
+  'em',
+  'i',
+  'img',
+  'kbd',
+  'mark',
+  'q',
+  's',
+  'small',
+  'span',
+  'strong',
+  'sub',
+  'sup',
+  'time',
+  'u',
+  'wbr',
+]);
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
 
 /**
@@ -80,7 +102,10 @@ function blockTexts(html: string): string[] {
     .replace(/&(?:#(\d+)|#x([0-9a-f]+)|([a-z]+));/gi, (whole, dec?: string, hex?: string, name?: string) =>
       dec ? String.fromCodePoint(Number(dec)) : hex ? String.fromCodePoint(parseInt(hex, 16)) : (ENTITIES[name!.toLowerCase()] ?? whole),
     );
-  return text.split('\n').map((b) => b.replace(/\s+/g, ' ').trim()).filter((b) => b !== '');
+  return text
+    .split('\n')
+    .map((b) => b.replace(/\s+/g, ' ').trim())
+    .filter((b) => b !== '');
 }
 
 function overLongBlocks(html: string, lang: keyof typeof PARAGRAPH_LIMIT): string[] {
@@ -88,7 +113,10 @@ function overLongBlocks(html: string, lang: keyof typeof PARAGRAPH_LIMIT): strin
   return blockTexts(html)
     .map((text) => [...text]) // code points, so a character outside the BMP counts once
     .filter((chars) => chars.length > limit)
-    .map((chars) => `a paragraph has ${chars.length} characters, over the ${limit} allowed in ${lang === 'ja' ? 'Japanese' : 'English'} (split or shorten it): "${chars.slice(0, 30).join('')}…"`);
+    .map(
+      (chars) =>
+        `a paragraph has ${chars.length} characters, over the ${limit} allowed in ${lang === 'ja' ? 'Japanese' : 'English'} (split or shorten it): "${chars.slice(0, 30).join('')}…"`,
+    );
 }
 
 function imagesOf(html: string): string[] {
@@ -102,21 +130,29 @@ export function loadCourse(dir: string): CourseSource {
   const raw = readJson(courseFile, problems) as { pages?: unknown; references?: unknown } | undefined;
   const metaParse = CourseSchema.safeParse(raw);
   if (!metaParse.success) problems.push(...describeIssues(metaParse.error).map((p) => `${courseFile}: ${p}`));
-  const bankRaw = fs.existsSync(questionsFile) ? readJson(questionsFile, problems) : (problems.push(`${questionsFile}: missing`), undefined);
+  const bankRaw = fs.existsSync(questionsFile)
+    ? readJson(questionsFile, problems)
+    : (problems.push(`${questionsFile}: missing`), undefined);
   const bankParse = QuestionBankSchema.safeParse(bankRaw);
   if (bankRaw !== undefined && !bankParse.success) problems.push(...describeIssues(bankParse.error).map((p) => `${questionsFile}: ${p}`));
 
   const meta = metaParse.success ? metaParse.data : undefined;
   const questions = bankParse.success ? bankParse.data : [];
   const imagesDir = path.join(dir, 'images');
-  const imageNames = fs.existsSync(imagesDir) ? fs.readdirSync(imagesDir).filter((n) => !n.startsWith('.')).sort() : [];
+  const imageNames = fs.existsSync(imagesDir)
+    ? fs
+        .readdirSync(imagesDir)
+        .filter((n) => !n.startsWith('.'))
+        .sort()
+    : [];
   const images = imageNames
     .filter((n) => fs.statSync(path.join(imagesDir, n)).isFile())
     .map((name) => ({ name, bytes: fs.readFileSync(path.join(imagesDir, name)) }));
   const pages: CoursePage[] = [];
 
   if (meta) {
-    if (meta.slug !== path.basename(dir)) problems.push(`${courseFile}: slug "${meta.slug}" differs from the folder name "${path.basename(dir)}"`);
+    if (meta.slug !== path.basename(dir))
+      problems.push(`${courseFile}: slug "${meta.slug}" differs from the folder name "${path.basename(dir)}"`);
     const dupPage = meta.pages.map((p) => p.id).find((id, i, all) => all.indexOf(id) !== i);
     if (dupPage) problems.push(`${courseFile}: page id "${dupPage}" appears twice`);
     const dupRef = meta.references.map((r) => r.id).find((id, i, all) => all.indexOf(id) !== i);
@@ -142,7 +178,8 @@ export function loadCourse(dir: string): CourseSource {
       for (const [re, why] of FORBIDDEN) if (re.test(html[lang])) problems.push(`${file}: ${why}`);
       for (const image of imagesOf(html[lang])) if (!imageSet.has(image)) problems.push(`${file}: image ${image} does not exist`);
       for (const long of overLongBlocks(html[lang], lang)) problems.push(`${file}: ${long}`);
-      for (const ref of sourcesOf(html[lang])) if (refList.success && !refIds.has(ref)) problems.push(`${file}: source [${ref}] is not in course.json references`);
+      for (const ref of sourcesOf(html[lang]))
+        if (refList.success && !refIds.has(ref)) problems.push(`${file}: source [${ref}] is not in course.json references`);
     }
     pages.push({ id: page.id, title: page.title, html, sources: [...new Set([...sourcesOf(html.ja), ...sourcesOf(html.en)])] });
   }

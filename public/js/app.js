@@ -4,11 +4,15 @@
 
   // The language picker submits itself when changed.
   document.querySelectorAll('select[data-autosubmit]').forEach(function (select) {
-    select.addEventListener('change', function () { select.form.submit(); });
+    select.addEventListener('change', function () {
+      select.form.submit();
+    });
   });
 
   document.querySelectorAll('[data-select-on-focus]').forEach(function (el) {
-    el.addEventListener('focus', function () { el.select(); });
+    el.addEventListener('focus', function () {
+      el.select();
+    });
   });
 
   // Buttons that start long work say so and cannot be pressed twice.
@@ -17,7 +21,10 @@
       var button = form.querySelector('button[type="submit"]');
       var status = form.querySelector('[data-busy-status]');
       if (button) button.disabled = true;
-      if (status) { status.hidden = false; status.textContent = form.getAttribute('data-busy-message'); }
+      if (status) {
+        status.hidden = false;
+        status.textContent = form.getAttribute('data-busy-message');
+      }
     });
   });
 

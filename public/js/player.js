@@ -46,7 +46,10 @@
   // A failed save is shown and retried: the learner must not lose what they did.
   function onCommitResult(ok) {
     if (ok) {
-      if (retryTimer) { clearTimeout(retryTimer); retryTimer = null; }
+      if (retryTimer) {
+        clearTimeout(retryTimer);
+        retryTimer = null;
+      }
       setStatus(config.review ? config.messages.review : config.messages.saved, false);
       return;
     }
@@ -55,22 +58,38 @@
       retryTimer = setTimeout(function () {
         retryTimer = null;
         if (!api) return;
-        try { if (is12) api.LMSCommit(''); else api.Commit(''); } catch { /* shown by the next result */ }
+        try {
+          if (is12) api.LMSCommit('');
+          else api.Commit('');
+        } catch {
+          /* shown by the next result */
+        }
       }, 5000);
     }
   }
 
   function xhrResponseHandler(xhr) {
     var body = {};
-    try { body = JSON.parse(xhr.responseText); } catch { body = {}; }
+    try {
+      body = JSON.parse(xhr.responseText);
+    } catch {
+      body = {};
+    }
     var ok = xhr.status >= 200 && xhr.status < 300 && (body.result === true || body.result === 'true');
     onCommitResult(ok);
-    return { result: ok ? 'true' : 'false', errorCode: ok ? 0 : (body.errorCode || 391) };
+    return { result: ok ? 'true' : 'false', errorCode: ok ? 0 : body.errorCode || 391 };
   }
 
   function createApi(sco, launch) {
-    var commitUrl = '/api/attempts/' + config.attemptId + '/scos/' + sco.id + '/commit?session=' + launch.sessionNo +
-      '&_csrf=' + encodeURIComponent(csrf);
+    var commitUrl =
+      '/api/attempts/' +
+      config.attemptId +
+      '/scos/' +
+      sco.id +
+      '/commit?session=' +
+      launch.sessionNo +
+      '&_csrf=' +
+      encodeURIComponent(csrf);
     // A commit that got no answer at all (the connection dropped) never reaches xhrResponseHandler:
     // scorm-again tells the content (391), and the commit listener below tells the learner and retries.
     var answered = false;
@@ -81,7 +100,10 @@
       xhrHeaders: { 'x-csrf-token': csrf, Accept: 'application/json' },
       includeCommitSequence: true,
       terminateCommitParam: 'terminate',
-      xhrResponseHandler: function (xhr) { answered = true; return xhrResponseHandler(xhr); },
+      xhrResponseHandler: function (xhr) {
+        answered = true;
+        return xhrResponseHandler(xhr);
+      },
       logLevel: 4,
     };
     var instance = is12 ? new window.Scorm12API(settings) : new window.Scorm2004API(settings);
@@ -92,10 +114,14 @@
     instance.loadFromJSON(launch.cmi, '');
     if (is12) {
       window.API = instance;
-      instance.on('LMSFinish', function () { afterFinish(sco); });
+      instance.on('LMSFinish', function () {
+        afterFinish(sco);
+      });
     } else {
       window.API_1484_11 = instance;
-      instance.on('Terminate', function () { afterFinish(sco); });
+      instance.on('Terminate', function () {
+        afterFinish(sco);
+      });
     }
     return instance;
   }
@@ -108,7 +134,11 @@
     xhr.setRequestHeader('Accept', 'application/json');
     xhr.onload = function () {
       var data = null;
-      try { data = xhr.status === 200 ? JSON.parse(xhr.responseText) : null; } catch { data = null; }
+      try {
+        data = xhr.status === 200 ? JSON.parse(xhr.responseText) : null;
+      } catch {
+        data = null;
+      }
       if (!data) return;
       data.scos.forEach(function (s) {
         var label = document.querySelector('.toc-item[data-sco-id="' + s.id + '"] .toc-status');
@@ -137,29 +167,60 @@
       if (request === 'continue' && config.scos[i + 1]) return launch(config.scos[i + 1]);
       if (request === 'previous' && config.scos[i - 1]) return launch(config.scos[i - 1]);
       if (choice) {
-        var target = config.scos.filter(function (s) { return s.identifier === choice[1]; })[0];
+        var target = config.scos.filter(function (s) {
+          return s.identifier === choice[1];
+        })[0];
         if (target) return launch(target);
       }
       if (request === 'exit' || request === 'exitAll' || request === 'suspendAll' || request === 'abandonAll') {
         // The content asked the LMS to take it away: only suspendAll means "continue later".
         frame.src = 'about:blank';
-        showNotice(request === 'suspendAll' ? config.messages.exited : config.messages.finished,
-          [{ label: config.messages.back, run: function () { window.location.assign(config.courseHref); } }]);
+        showNotice(request === 'suspendAll' ? config.messages.exited : config.messages.finished, [
+          {
+            label: config.messages.back,
+            run: function () {
+              window.location.assign(config.courseHref);
+            },
+          },
+        ]);
         var button = notice.querySelector('button');
         if (button) button.focus();
         return;
       }
       var next = config.scos[i + 1];
-      showNotice(config.messages.finished, next ? [{ label: config.messages.next + ': ' + next.title, run: function () { launch(next); } }]
-        : [{ label: config.messages.back, run: function () { window.location.assign(config.courseHref); } }]);
+      showNotice(
+        config.messages.finished,
+        next
+          ? [
+              {
+                label: config.messages.next + ': ' + next.title,
+                run: function () {
+                  launch(next);
+                },
+              },
+            ]
+          : [
+              {
+                label: config.messages.back,
+                run: function () {
+                  window.location.assign(config.courseHref);
+                },
+              },
+            ],
+      );
     }, 0);
   }
 
   function finishCurrent() {
     if (!api) return;
     try {
-      if (api.isInitialized()) { if (is12) api.LMSFinish(''); else api.Terminate(''); }
-    } catch { /* the SCO may already have finished */ }
+      if (api.isInitialized()) {
+        if (is12) api.LMSFinish('');
+        else api.Terminate('');
+      }
+    } catch {
+      /* the SCO may already have finished */
+    }
     api = null;
   }
 
@@ -175,13 +236,18 @@
     xhr.setRequestHeader('x-csrf-token', csrf);
     xhr.setRequestHeader('Accept', 'application/json');
     xhr.onload = function () {
-      if (xhr.status !== 200) { setStatus(config.messages.saveFailed, true); return; }
+      if (xhr.status !== 200) {
+        setStatus(config.messages.saveFailed, true);
+        return;
+      }
       var data = JSON.parse(xhr.responseText);
       api = createApi(sco, data);
       if (data.review) setStatus(config.messages.review, false);
       frame.src = sco.launchUrl;
     };
-    xhr.onerror = function () { setStatus(config.messages.saveFailed, true); };
+    xhr.onerror = function () {
+      setStatus(config.messages.saveFailed, true);
+    };
     xhr.send();
   }
 

@@ -50,7 +50,11 @@ export function apiSession(options: ApiSessionOptions): RequestHandler {
       .then(async (sess: Readonly<SessionData> | null) => {
         const userId = (sess as { passport?: { user?: unknown } } | null)?.passport?.user;
         if (!sess || typeof userId !== 'number') return next(unauthenticated());
-        if (req.method !== 'GET' && req.method !== 'HEAD' && !sameToken(options.tokenOf(req), (sess as { csrfToken?: unknown }).csrfToken)) {
+        if (
+          req.method !== 'GET' &&
+          req.method !== 'HEAD' &&
+          !sameToken(options.tokenOf(req), (sess as { csrfToken?: unknown }).csrfToken)
+        ) {
           return next(options.invalidCsrf);
         }
         const viewer = await sessionViewer(db, userId, clock());

@@ -101,10 +101,7 @@ export async function getSession(db: Database, sid: string, now: Date) {
 }
 
 export async function upsertSession(db: Database, sid: string, sess: unknown, expiresAt: Date) {
-  await db
-    .insert(sessions)
-    .values({ sid, sess, expiresAt })
-    .onConflictDoUpdate({ target: sessions.sid, set: { sess, expiresAt } });
+  await db.insert(sessions).values({ sid, sess, expiresAt }).onConflictDoUpdate({ target: sessions.sid, set: { sess, expiresAt } });
 }
 
 export async function touchSession(db: Database, sid: string, expiresAt: Date) {

@@ -70,7 +70,9 @@ export function authRouter(ctx: AppContext): Router {
       // A refused login is an answer of the login page, not an error: the same form, a status and a message.
       if (!result.ok) {
         res.status(result.reason === 'locked' ? 429 : 401);
-        return renderLogin(req, res, { message: result.reason === 'locked' ? req.t('auth.login.locked', { minutes: result.minutes }) : req.t('auth.login.invalid') });
+        return renderLogin(req, res, {
+          message: result.reason === 'locked' ? req.t('auth.login.locked', { minutes: result.minutes }) : req.t('auth.login.invalid'),
+        });
       }
       const viewer = await auth.loadViewer(db, result.staffId, clock());
       if (!viewer) {
@@ -129,16 +131,11 @@ export function authRouter(ctx: AppContext): Router {
   // --- password links issued by an administrator ---
   router.get('/password/:token', allow('public'), (req, res) => renderSetPassword(req, res));
 
-  router.post(
-    '/password/:token',
-    allow('public'),
-    validate(SetPasswordSchema, { form: renderSetPassword }),
-    async (req, res) => {
-      await auth.setPasswordWithLink(db, req.params.token as string, input(res, SetPasswordSchema).password, clock());
-      flash(req, 'success', req.t('auth.setPassword.done'));
-      res.redirect(303, '/login');
-    },
-  );
+  router.post('/password/:token', allow('public'), validate(SetPasswordSchema, { form: renderSetPassword }), async (req, res) => {
+    await auth.setPasswordWithLink(db, req.params.token as string, input(res, SetPasswordSchema).password, clock());
+    flash(req, 'success', req.t('auth.setPassword.done'));
+    res.redirect(303, '/login');
+  });
 
   // --- own account ---
   router.get('/account', allow('signedIn'), (req, res) => renderAccount(req, res));

@@ -18,7 +18,8 @@ export const LOCK_MINUTES = 15;
 const SETUP_LINK_HOURS = 24;
 export const PASSWORD_LINK_HOURS = 72;
 
-export type LoginResult = { ok: true; staffId: number } | { ok: false; reason: 'invalid' } | { ok: false; reason: 'locked'; minutes: number };
+export type LoginResult =
+  { ok: true; staffId: number } | { ok: false; reason: 'invalid' } | { ok: false; reason: 'locked'; minutes: number };
 
 /** Checks a login; counts failures per account and locks it for a while after too many. */
 export async function authenticate(db: Database, identifier: string, password: string, now: Date): Promise<LoginResult> {
@@ -108,11 +109,21 @@ export async function createAdmin(db: Database, input: FirstAdminInput, now: Dat
     if (existing) {
       await roster.grantRole(work, existing.id, 'admin');
       await roster.setPasswordHash(work, existing.id, passwordHash);
-      recordAudit(work, [{ actorId: null, action: 'account.grant-admin', subjectType: 'staff', subjectId: existing.id, details: { via: 'cli' } }]);
+      recordAudit(work, [
+        { actorId: null, action: 'account.grant-admin', subjectType: 'staff', subjectId: existing.id, details: { via: 'cli' } },
+      ]);
       return { id: existing.id, created: false };
     }
     const id = await createAdminRow(work, input, passwordHash);
-    recordAudit(work, [{ actorId: null, action: 'account.create-admin', subjectType: 'staff', subjectId: id, details: { via: 'cli', employeeNo: input.employeeNo } }]);
+    recordAudit(work, [
+      {
+        actorId: null,
+        action: 'account.create-admin',
+        subjectType: 'staff',
+        subjectId: id,
+        details: { via: 'cli', employeeNo: input.employeeNo },
+      },
+    ]);
     return { id, created: true };
   });
 }
@@ -129,14 +140,27 @@ async function createAdminRow(work: Work, input: FirstAdminInput, passwordHash: 
 const invalidLink = () => new AppError(410, 'link_invalid', 'auth.link.invalid');
 
 /** An administrator hands a staff member a link to set their own password (no e-mail needed). */
-export async function issuePasswordLink(db: Database, actor: Viewer, staffId: number, now: Date): Promise<{ token: string; expiresAt: Date }> {
+export async function issuePasswordLink(
+  db: Database,
+  actor: Viewer,
+  staffId: number,
+  now: Date,
+): Promise<{ token: string; expiresAt: Date }> {
   const { token, tokenHash } = newToken();
   const expiresAt = new Date(now.getTime() + PASSWORD_LINK_HOURS * 3600_000);
   await withTransaction(db, now, async (work) => {
     const { tx } = work;
     await repo.revokeTokens(tx, 'set-password', staffId, now);
     await repo.insertToken(tx, { tokenHash, purpose: 'set-password', staffId, issuedBy: actor.id, expiresAt });
-    recordAudit(work, [{ actorId: actor.id, action: 'account.issue-password-link', subjectType: 'staff', subjectId: staffId, details: { expiresAt: expiresAt.toISOString() } }]);
+    recordAudit(work, [
+      {
+        actorId: actor.id,
+        action: 'account.issue-password-link',
+        subjectType: 'staff',
+        subjectId: staffId,
+        details: { expiresAt: expiresAt.toISOString() },
+      },
+    ]);
   });
   return { token, expiresAt };
 }
@@ -155,7 +179,9 @@ export async function setPasswordWithLink(db: Database, token: string, password:
     const { tx } = work;
     if (!(await repo.consumeToken(tx, hashToken(token), now))) throw invalidLink();
     await roster.setPasswordHash(work, holder.id, passwordHash);
-    recordAudit(work, [{ actorId: holder.id, action: 'account.set-password', subjectType: 'staff', subjectId: holder.id, details: { via: 'link' } }]);
+    recordAudit(work, [
+      { actorId: holder.id, action: 'account.set-password', subjectType: 'staff', subjectId: holder.id, details: { via: 'link' } },
+    ]);
   });
   return holder.id;
 }
@@ -178,7 +204,9 @@ export async function setPasswordFromCli(db: Database, staffId: number, password
   const passwordHash = await hashPassword(password);
   await withTransaction(db, now, async (work) => {
     await roster.setPasswordHash(work, staffId, passwordHash);
-    recordAudit(work, [{ actorId: null, action: 'account.set-password', subjectType: 'staff', subjectId: staffId, details: { via: 'cli' } }]);
+    recordAudit(work, [
+      { actorId: null, action: 'account.set-password', subjectType: 'staff', subjectId: staffId, details: { via: 'cli' } },
+    ]);
   });
 }
 

@@ -38,7 +38,9 @@ export const importPackageCommand: Command = {
       for (const p of result.problems) console.error(`  - ${t(p.code, problemParams(p))}`);
       return 1;
     }
-    console.log(`${result.created ? 'Created course' : 'Added version'} ${result.versionNo} (course id ${result.courseId}, version id ${result.versionId}).`);
+    console.log(
+      `${result.created ? 'Created course' : 'Added version'} ${result.versionNo} (course id ${result.courseId}, version id ${result.versionId}).`,
+    );
     for (const w of result.warnings) console.log(`  warning: ${t(w.code, problemParams(w))}`);
     return 0;
   },

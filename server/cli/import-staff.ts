@@ -31,7 +31,8 @@ function printSummary(p: ImportPreview): void {
   console.log(`  unchanged: ${s.unchanged}`);
   console.log(`  errors:    ${p.errors.length}`);
   if (p.plan.newDepartments.length) console.log(`New departments (${p.plan.newDepartments.length}): ${p.plan.newDepartments.join(', ')}`);
-  if (p.plan.newJobCategories.length) console.log(`New job categories (${p.plan.newJobCategories.length}): ${p.plan.newJobCategories.join(', ')}`);
+  if (p.plan.newJobCategories.length)
+    console.log(`New job categories (${p.plan.newJobCategories.length}): ${p.plan.newJobCategories.join(', ')}`);
   if (p.ignoredColumns.length) console.log(`Ignored columns: ${p.ignoredColumns.join(', ')}`);
 }
 
@@ -64,7 +65,12 @@ export const importStaffCommand: Command = {
     }
 
     const { db } = database;
-    const id = await previewImport(db, null, { bytes, filename: path.basename(file) }, { encoding, retireMissing: options['retire-missing'] === true });
+    const id = await previewImport(
+      db,
+      null,
+      { bytes, filename: path.basename(file) },
+      { encoding, retireMissing: options['retire-missing'] === true },
+    );
     const preview = await loadPreview(db, id, new Date());
     printSummary(preview);
 

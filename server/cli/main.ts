@@ -30,7 +30,13 @@ async function main(argv: string[]): Promise<number> {
   // Diagnostics go to stderr: stdout is what the operator (or a script) reads, a setup link say.
   const log = processLogger(runtime.config.logLevel, process.stderr).child({ command: name });
   try {
-    return await command.run({ config: runtime.config, database: runtime.database, log, options: values as Record<string, string | boolean | undefined>, args: positionals });
+    return await command.run({
+      config: runtime.config,
+      database: runtime.database,
+      log,
+      options: values as Record<string, string | boolean | undefined>,
+      args: positionals,
+    });
   } catch (err) {
     // An expected refusal is said in one line below; anything else also leaves its stack in the log.
     if (!(err instanceof AppError)) log.error({ err }, 'command failed');

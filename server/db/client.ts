@@ -25,10 +25,7 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export type DatabaseTarget =
-  | { databaseUrl: string; poolSize?: number }
-  | { dataDir: string }
-  | { pglite: PGlite };
+export type DatabaseTarget = { databaseUrl: string; poolSize?: number } | { dataDir: string } | { pglite: PGlite };
 
 const BYTEA_OID = 17;
 

@@ -26,7 +26,12 @@ export async function saveHospitalProfile(db: Database, actor: Viewer, input: Ho
         subjectId: 1,
         details: {
           before: before
-            ? { name: before.name, institutionCode: before.institutionCode, licensedBeds: before.licensedBeds, fiscalYearStartMonth: before.fiscalYearStartMonth }
+            ? {
+                name: before.name,
+                institutionCode: before.institutionCode,
+                licensedBeds: before.licensedBeds,
+                fiscalYearStartMonth: before.fiscalYearStartMonth,
+              }
             : null,
           after: values,
         },

@@ -10,7 +10,14 @@ export function localDate(at: Date): string {
 export type Clock = () => Date;
 export const systemClock: Clock = () => new Date();
 
-const dateTime = new Intl.DateTimeFormat('sv-SE', { timeZone: JST, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+const dateTime = new Intl.DateTimeFormat('sv-SE', {
+  timeZone: JST,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+});
 
 /** An instant as hospital staff read it: Japan time, `YYYY-MM-DD HH:mm`; '—' when absent. */
 export function localDateTime(at: Date | null | undefined): string {

@@ -21,7 +21,10 @@ export interface FieldErrors {
 
 /** A request that failed its schema: the form is shown again with these messages. */
 export class ValidationError extends AppError {
-  constructor(readonly fieldErrors: FieldErrors, readonly formErrors: string[] = []) {
+  constructor(
+    readonly fieldErrors: FieldErrors,
+    readonly formErrors: string[] = [],
+  ) {
     super(400, 'validation_failed', 'errors.validation', {}, fieldErrors);
   }
 }

@@ -51,8 +51,7 @@ export function input<S extends z.ZodType>(res: Response, _schema: S): z.infer<S
 
 // Shared field shapes, so every form says the same thing about the same kind of value.
 export const fields = {
-  requiredText: (max: number) =>
-    z.string().trim().min(1, 'validation.required').max(max, 'validation.tooLong'),
+  requiredText: (max: number) => z.string().trim().min(1, 'validation.required').max(max, 'validation.tooLong'),
   optionalText: (max: number) =>
     z
       .string()

@@ -91,9 +91,19 @@ export function createWorker(db: Database, opts: WorkerOptions): Worker {
       } catch (err) {
         const dead = job.attempt >= retry.maxAttempts;
         const runAfter = dead ? row.runAfter : new Date(now.getTime() + retryDelayMs(job.attempt, retry));
-        await repo.markFailed(work.tx, row.id, { attempts: job.attempt, lastError: describeError(err), runAfter, deadAt: dead ? now : null });
-        if (dead) log.error({ jobId: row.id, kind: row.kind, attempts: job.attempt, err }, 'outbox job failed for the last time; it is dead');
-        else log.warn({ jobId: row.id, kind: row.kind, attempt: job.attempt, retryAt: runAfter.toISOString(), err }, 'outbox job failed; will retry');
+        await repo.markFailed(work.tx, row.id, {
+          attempts: job.attempt,
+          lastError: describeError(err),
+          runAfter,
+          deadAt: dead ? now : null,
+        });
+        if (dead)
+          log.error({ jobId: row.id, kind: row.kind, attempts: job.attempt, err }, 'outbox job failed for the last time; it is dead');
+        else
+          log.warn(
+            { jobId: row.id, kind: row.kind, attempt: job.attempt, retryAt: runAfter.toISOString(), err },
+            'outbox job failed; will retry',
+          );
         return true;
       }
       await repo.markDone(work.tx, row.id, job.attempt, now);

@@ -13,7 +13,12 @@ export function organisationRouter(ctx: AppContext): Router {
   const router = Router();
   const { db, clock } = ctx;
 
-  async function renderPage(req: Request, res: Response, status = 200, failed?: { kind: NamedKind; id?: number; errors: FieldErrors; values: unknown }) {
+  async function renderPage(
+    req: Request,
+    res: Response,
+    status = 200,
+    failed?: { kind: NamedKind; id?: number; errors: FieldErrors; values: unknown },
+  ) {
     const org = await roster.organisationWithCounts(db);
     res.status(status).render('admin/organisation', {
       title: req.t('organisation.title'),
@@ -39,9 +44,29 @@ export function organisationRouter(ctx: AppContext): Router {
     res.redirect(303, kind === 'department' ? '/admin/departments' : '/admin/departments#job-categories');
   };
 
-  router.post('/admin/departments', allow('roster:write'), validate(NamedItemSchema, { form: failedForm('department', false) }), save('department', false));
-  router.post('/admin/departments/:id', allow('roster:write'), validate(NamedItemSchema, { form: failedForm('department', true) }), save('department', true));
-  router.post('/admin/job-categories', allow('roster:write'), validate(NamedItemSchema, { form: failedForm('jobCategory', false) }), save('jobCategory', false));
-  router.post('/admin/job-categories/:id', allow('roster:write'), validate(NamedItemSchema, { form: failedForm('jobCategory', true) }), save('jobCategory', true));
+  router.post(
+    '/admin/departments',
+    allow('roster:write'),
+    validate(NamedItemSchema, { form: failedForm('department', false) }),
+    save('department', false),
+  );
+  router.post(
+    '/admin/departments/:id',
+    allow('roster:write'),
+    validate(NamedItemSchema, { form: failedForm('department', true) }),
+    save('department', true),
+  );
+  router.post(
+    '/admin/job-categories',
+    allow('roster:write'),
+    validate(NamedItemSchema, { form: failedForm('jobCategory', false) }),
+    save('jobCategory', false),
+  );
+  router.post(
+    '/admin/job-categories/:id',
+    allow('roster:write'),
+    validate(NamedItemSchema, { form: failedForm('jobCategory', true) }),
+    save('jobCategory', true),
+  );
   return router;
 }

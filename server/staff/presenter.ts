@@ -39,13 +39,20 @@ export function presentStaff(r: StaffRecord, t: Translate, locale: string, today
     email: r.email ?? '',
     department: r.departmentName ?? t('staff.unassigned'),
     jobCategory: jobCategoryLabel(r.jobCategoryName, r.jobCategoryNameEn, locale) || t('staff.unassigned'),
-    roles: r.roles.filter((x) => x !== 'staff').map((x) => t(`role.${x}`)).join(', '),
+    roles: r.roles
+      .filter((x) => x !== 'staff')
+      .map((x) => t(`role.${x}`))
+      .join(', '),
     roleKeys: r.roles,
     locale: r.locale === 'en' ? 'English' : '日本語',
     hiredOn: r.hiredOn ?? '',
     retiredOn: r.retiredOn ?? '',
     retired,
-    status: retired ? t('staff.status.retired') : r.retiredOn ? t('staff.status.retiring', { date: r.retiredOn }) : t('staff.status.active'),
+    status: retired
+      ? t('staff.status.retired')
+      : r.retiredOn
+        ? t('staff.status.retiring', { date: r.retiredOn })
+        : t('staff.status.active'),
     hasPassword: r.hasPassword,
     lastLogin: r.lastLoginAt ? localDateTime(r.lastLoginAt) : t('staff.neverLoggedIn'),
   };

@@ -61,7 +61,10 @@ export async function listStaff(db: Database, scope: RosterScope, q: StaffListQu
       .orderBy(asc(staff.employeeNo))
       .limit(PAGE_SIZE)
       .offset((q.page - 1) * PAGE_SIZE),
-    db.select({ n: sql<number>`count(*)::int` }).from(staff).where(where),
+    db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(staff)
+      .where(where),
   ]);
   return { rows, total: count?.n ?? 0 };
 }
@@ -99,13 +102,21 @@ export async function insertStaff(db: Database, values: StaffInsert): Promise<nu
 export async function insertStaffBatch(db: Database, values: StaffInsert[]): Promise<{ id: number; employeeNo: string }[]> {
   const out: { id: number; employeeNo: string }[] = [];
   for (let i = 0; i < values.length; i += 1000) {
-    out.push(...(await db.insert(staff).values(values.slice(i, i + 1000)).returning({ id: staff.id, employeeNo: staff.employeeNo })));
+    out.push(
+      ...(await db
+        .insert(staff)
+        .values(values.slice(i, i + 1000))
+        .returning({ id: staff.id, employeeNo: staff.employeeNo })),
+    );
   }
   return out;
 }
 
 export async function updateStaff(db: Database, id: number, values: Partial<StaffInsert>) {
-  await db.update(staff).set({ ...values, updatedAt: new Date() }).where(eq(staff.id, id));
+  await db
+    .update(staff)
+    .set({ ...values, updatedAt: new Date() })
+    .where(eq(staff.id, id));
 }
 
 // --- account columns, written for auth (login counters, password, language, roles) ---
@@ -125,10 +136,7 @@ export async function recordLoginSuccess(db: Database, id: number, at: Date) {
 }
 
 export async function setPasswordHash(db: Database, id: number, passwordHash: string) {
-  await db
-    .update(staff)
-    .set({ passwordHash, failedLogins: 0, lockedUntil: null, updatedAt: new Date() })
-    .where(eq(staff.id, id));
+  await db.update(staff).set({ passwordHash, failedLogins: 0, lockedUntil: null, updatedAt: new Date() }).where(eq(staff.id, id));
 }
 
 export async function setLocale(db: Database, id: number, locale: string) {
@@ -143,7 +151,10 @@ export async function grantRole(db: Database, id: number, role: string) {
 }
 
 export async function managedDepartments(db: Database, staffId: number): Promise<number[]> {
-  const rows = await db.select({ id: managerDepartments.departmentId }).from(managerDepartments).where(eq(managerDepartments.staffId, staffId));
+  const rows = await db
+    .select({ id: managerDepartments.departmentId })
+    .from(managerDepartments)
+    .where(eq(managerDepartments.staffId, staffId));
   return rows.map((r) => r.id).sort((a, b) => a - b);
 }
 
@@ -204,17 +215,31 @@ export async function insertNamed(db: Database, kind: NamedKind, values: { name:
 export async function ensureNamed(db: Database, kind: NamedKind, names: string[]): Promise<Map<string, number>> {
   const table = namedTables[kind];
   if (names.length) {
-    await db.insert(table).values(names.map((name) => ({ name }))).onConflictDoNothing();
+    await db
+      .insert(table)
+      .values(names.map((name) => ({ name })))
+      .onConflictDoNothing();
   }
   const rows = await db.select({ id: table.id, name: table.name }).from(table);
   return new Map(rows.map((r) => [r.name, r.id]));
 }
 
-export async function updateNamed(db: Database, kind: NamedKind, id: number, values: { name: string; nameEn?: string | null; sortOrder: number }) {
+export async function updateNamed(
+  db: Database,
+  kind: NamedKind,
+  id: number,
+  values: { name: string; nameEn?: string | null; sortOrder: number },
+) {
   if (kind === 'department') {
-    await db.update(departments).set({ name: values.name, sortOrder: values.sortOrder, updatedAt: new Date() }).where(eq(departments.id, id));
+    await db
+      .update(departments)
+      .set({ name: values.name, sortOrder: values.sortOrder, updatedAt: new Date() })
+      .where(eq(departments.id, id));
   } else {
-    await db.update(jobCategories).set({ ...values, updatedAt: new Date() }).where(eq(jobCategories.id, id));
+    await db
+      .update(jobCategories)
+      .set({ ...values, updatedAt: new Date() })
+      .where(eq(jobCategories.id, id));
   }
 }
 

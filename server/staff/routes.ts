@@ -22,7 +22,12 @@ export function rosterRouter(ctx: AppContext): Router {
   const today = () => localDate(clock());
   const idOf = (req: Request) => idParam(req.params);
 
-  async function renderForm(req: Request, res: Response, status: number, opts: { id?: number; values: Record<string, unknown>; errors: FieldErrors }) {
+  async function renderForm(
+    req: Request,
+    res: Response,
+    status: number,
+    opts: { id?: number; values: Record<string, unknown>; errors: FieldErrors },
+  ) {
     const org = await roster.organisation(db);
     res.status(status).render('staff/form', {
       title: req.t(opts.id ? 'staff.edit.title' : 'staff.new.title'),
@@ -59,12 +64,25 @@ export function rosterRouter(ctx: AppContext): Router {
     const rows = await roster.allStaff(db, rosterScope(req.user!));
     const csv = toCsv(
       ['職員番号', '氏名', 'ふりがな', 'メールアドレス', '所属', '職種', '入職日', '退職日', '言語', '役割'],
-      rows.map((r) => [r.employeeNo, r.name, r.nameKana, r.email, r.departmentName, r.jobCategoryName, r.hiredOn, r.retiredOn, r.locale, r.roles.join(';')]),
+      rows.map((r) => [
+        r.employeeNo,
+        r.name,
+        r.nameKana,
+        r.email,
+        r.departmentName,
+        r.jobCategoryName,
+        r.hiredOn,
+        r.retiredOn,
+        r.locale,
+        r.roles.join(';'),
+      ]),
     );
     res.attachment(`staff-${today()}.csv`).type('text/csv; charset=utf-8').send(csv);
   });
 
-  router.get('/staff/new', allow('roster:write'), (req, res) => renderForm(req, res, 200, { values: staffFormValues(undefined, []), errors: {} }));
+  router.get('/staff/new', allow('roster:write'), (req, res) =>
+    renderForm(req, res, 200, { values: staffFormValues(undefined, []), errors: {} }),
+  );
 
   router.post('/staff', allow('roster:write'), validate(StaffFormSchema, { form: newForm }), async (req, res) => {
     const id = await roster.createStaff(db, req.user!, input(res, StaffFormSchema), clock());

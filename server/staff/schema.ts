@@ -6,7 +6,10 @@ const StaffListFilters = z.object({
   q: z.string().trim().max(100).optional().default(''),
   department: fields.optionalId,
   jobCategory: fields.optionalId,
-  role: z.enum(ROLES).optional().or(z.literal('').transform(() => undefined)),
+  role: z
+    .enum(ROLES)
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   status: z.enum(['active', 'retired', 'all']).default('active'),
   page: z.coerce.number().int().min(1).max(100_000).default(1),
 });
@@ -27,7 +30,13 @@ export const StaffFormSchema = z.object({
   employeeNo: z
     .string()
     .transform((v) => v.normalize('NFKC').trim())
-    .pipe(z.string().min(1, 'validation.required').max(32, 'validation.tooLong').regex(/^[0-9A-Za-z_-]+$/, 'validation.employeeNo')),
+    .pipe(
+      z
+        .string()
+        .min(1, 'validation.required')
+        .max(32, 'validation.tooLong')
+        .regex(/^[0-9A-Za-z_-]+$/, 'validation.employeeNo'),
+    ),
   name: fields.requiredText(100),
   nameKana: fields.optionalText(100),
   email: fields.optionalEmail,

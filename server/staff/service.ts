@@ -87,16 +87,25 @@ function columnsOf(input: StaffFormInput) {
   };
 }
 
-const managedOf = (input: StaffFormInput) => (input.roles.includes('manager') ? [...new Set(input.managedDepartmentIds)].sort((a, b) => a - b) : []);
+const managedOf = (input: StaffFormInput) =>
+  input.roles.includes('manager') ? [...new Set(input.managedDepartmentIds)].sort((a, b) => a - b) : [];
 
 export async function createStaff(db: Database, actor: Viewer, input: StaffFormInput, now: Date): Promise<number> {
   try {
     return await withTransaction(db, now, async (work) => {
-    const { tx } = work;
+      const { tx } = work;
       const id = await repo.insertStaff(tx, columnsOf(input));
       await repo.replaceManagedDepartments(tx, id, managedOf(input));
       const created = (await repo.findStaff(tx, ALL, id))!;
-      recordAudit(work, [{ actorId: actor.id, action: 'staff.create', subjectType: 'staff', subjectId: id, details: { after: snapshot(created, managedOf(input)) } }]);
+      recordAudit(work, [
+        {
+          actorId: actor.id,
+          action: 'staff.create',
+          subjectType: 'staff',
+          subjectId: id,
+          details: { after: snapshot(created, managedOf(input)) },
+        },
+      ]);
       return id;
     });
   } catch (err) {
@@ -107,7 +116,7 @@ export async function createStaff(db: Database, actor: Viewer, input: StaffFormI
 export async function updateStaff(db: Database, actor: Viewer, id: number, input: StaffFormInput, now: Date) {
   try {
     await withTransaction(db, now, async (work) => {
-    const { tx } = work;
+      const { tx } = work;
       const before = await repo.findStaff(tx, ALL, id);
       if (!before) throw notFound();
       const managedBefore = await repo.managedDepartments(tx, id);
@@ -160,11 +169,18 @@ export async function organisationWithCounts(db: Database) {
 }
 
 /** Creates or renames a department or job category; names stay unique. */
-export async function saveNamed(db: Database, actor: Viewer, kind: repo.NamedKind, id: number | undefined, input: NamedItemInput, now: Date) {
+export async function saveNamed(
+  db: Database,
+  actor: Viewer,
+  kind: repo.NamedKind,
+  id: number | undefined,
+  input: NamedItemInput,
+  now: Date,
+) {
   const values = { name: input.name, nameEn: kind === 'jobCategory' ? (input.nameEn ?? null) : undefined, sortOrder: input.sortOrder };
   try {
     await withTransaction(db, now, async (work) => {
-    const { tx } = work;
+      const { tx } = work;
       const before = id ? await repo.findNamed(tx, kind, id) : undefined;
       if (id && !before) throw notFound();
       const savedId = id ?? (await repo.insertNamed(tx, kind, values));
@@ -225,7 +241,13 @@ export const grantRole = (work: Work, id: number, role: Viewer['roles'][number])
 
 /** auth: the first administrator, or one made by `mamoru create-admin`. */
 export const insertAdmin = (work: Work, input: { employeeNo: string; name: string; email?: string | undefined; passwordHash: string }) =>
-  repo.insertStaff(work.tx, { employeeNo: input.employeeNo, name: input.name, email: input.email ?? null, roles: ['staff', 'admin'], passwordHash: input.passwordHash });
+  repo.insertStaff(work.tx, {
+    employeeNo: input.employeeNo,
+    name: input.name,
+    email: input.email ?? null,
+    roles: ['staff', 'admin'],
+    passwordHash: input.passwordHash,
+  });
 
 /** The roster import: many new rows, column updates and missing departments / job categories. */
 export const insertStaffBatch = (work: Work, values: repo.StaffInsert[]) => repo.insertStaffBatch(work.tx, values);

@@ -15,7 +15,15 @@ import { openDatabase } from '../../server/db/client';
 import { staff } from '../../server/db/schema';
 import { importPackage } from '../../server/scorm/courses/service';
 import { buildPackage, singleSco12 } from '../support/scorm-packages';
-import { commitOverHttp, freePort, launchOverHttp, signInOverHttp, startAttemptOverHttp, startServer, type ServerProcess } from '../support/server-process';
+import {
+  commitOverHttp,
+  freePort,
+  launchOverHttp,
+  signInOverHttp,
+  startAttemptOverHttp,
+  startServer,
+  type ServerProcess,
+} from '../support/server-process';
 
 const LEARNERS = Number(process.env.BENCH_LEARNERS ?? 64);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
@@ -31,7 +39,8 @@ const SECRET = crypto.randomBytes(32).toString('hex');
 const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
 // BENCH_NODE_ARGS="..." adds Node options to both servers (GC flags, a preload probe).
 const nodeArgs = [...profile, ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
-const start = (script: string, env: Record<string, string>) => startServer(script, { ...process.env, ...env }, { nodeArgs, echoStderr: true });
+const start = (script: string, env: Record<string, string>) =>
+  startServer(script, { ...process.env, ...env }, { nodeArgs, echoStderr: true });
 
 // BENCH_TRACE=<file> writes every measured commit (target, load, epoch ms due, latency ms), to set beside a server's GC log.
 const trace: string[] | undefined = process.env.BENCH_TRACE ? [] : undefined;
@@ -40,7 +49,20 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: LEARNERS });
 /** A learner's CMI as scorm-again sends it: bookmark, 1 KB of suspend_data, a few answers. */
 function cmiPayload(seq: number, learner: number) {
   const interactions = Object.fromEntries(
-    Array.from({ length: 5 }, (_, i) => [i, { id: `q${i + 1}`, time: '10:00:00', type: 'choice', weighting: '1', student_response: 'b', result: i % 2 ? 'wrong' : 'correct', latency: '00:00:12', objectives: {}, correct_responses: { 0: { pattern: 'b' } } }]),
+    Array.from({ length: 5 }, (_, i) => [
+      i,
+      {
+        id: `q${i + 1}`,
+        time: '10:00:00',
+        type: 'choice',
+        weighting: '1',
+        student_response: 'b',
+        result: i % 2 ? 'wrong' : 'correct',
+        latency: '00:00:12',
+        objectives: {},
+        correct_responses: { 0: { pattern: 'b' } },
+      },
+    ]),
   );
   return JSON.stringify({
     cmi: {
@@ -48,7 +70,19 @@ function cmiPayload(seq: number, learner: number) {
       launch_data: '',
       comments: '',
       comments_from_lms: '',
-      core: { student_id: `B${learner}`, student_name: 'bench', lesson_location: `page-${seq % 20}`, credit: 'credit', lesson_status: 'incomplete', entry: '', lesson_mode: 'normal', exit: '', session_time: '00:01:00', score: { raw: '', min: '', max: '100' }, total_time: '00:00:00' },
+      core: {
+        student_id: `B${learner}`,
+        student_name: 'bench',
+        lesson_location: `page-${seq % 20}`,
+        credit: 'credit',
+        lesson_status: 'incomplete',
+        entry: '',
+        lesson_mode: 'normal',
+        exit: '',
+        session_time: '00:01:00',
+        score: { raw: '', min: '', max: '100' },
+        total_time: '00:00:00',
+      },
       objectives: {},
       student_data: { mastery_score: '', max_time_allowed: '', time_limit_action: '' },
       student_preference: { audio: '', language: '', speed: '', text: '' },
@@ -89,15 +123,27 @@ function postgresCpuSeconds(): number {
 /** Where the CPU went during one load phase (the server under test, PostgreSQL, the load generator), and how much WAL PostgreSQL wrote. */
 async function measured<T>(admin: pg.Client, serverPid: number, run: () => Promise<T>) {
   const walLsn = async () => (await admin.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn;
-  const walBytes = async (from: string) => Number((await admin.query<{ bytes: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1)::text AS bytes', [from])).rows[0]!.bytes);
-  const snapshot = async () => ({ server: cpuSecondsOf(serverPid), pg: postgresCpuSeconds(), self: process.cpuUsage(), wal: await walLsn() });
+  const walBytes = async (from: string) =>
+    Number(
+      (await admin.query<{ bytes: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1)::text AS bytes', [from])).rows[0]!.bytes,
+    );
+  const snapshot = async () => ({
+    server: cpuSecondsOf(serverPid),
+    pg: postgresCpuSeconds(),
+    self: process.cpuUsage(),
+    wal: await walLsn(),
+  });
   // From the end of the warm-up, like the latencies.
   let before = await snapshot();
   const warm = setTimeout(() => void snapshot().then((s) => (before = s)), WARMUP_SECONDS * 1000);
   const result = await run();
   clearTimeout(warm);
   const self = process.cpuUsage(before.self);
-  return { ...result, cpu: { server: cpuSecondsOf(serverPid) - before.server, pg: postgresCpuSeconds() - before.pg, load: (self.user + self.system) / 1e6 }, walBytes: await walBytes(before.wal) };
+  return {
+    ...result,
+    cpu: { server: cpuSecondsOf(serverPid) - before.server, pg: postgresCpuSeconds() - before.pg, load: (self.user + self.system) / 1e6 },
+    walBytes: await walBytes(before.wal),
+  };
 }
 
 interface Target {
@@ -138,7 +184,9 @@ async function load(target: Target, perSecond?: number) {
         const res = await commitOverHttp(target.port, l, body, agent).catch((err: Error) => ({ status: 0, body: err.message }));
         if (t0 >= measuredFrom) {
           latencies.push(performance.now() - t0);
-          trace?.push(`${target.label}\t${perSecond ?? 0}\t${(performance.timeOrigin + t0).toFixed(1)}\t${(performance.now() - t0).toFixed(2)}`);
+          trace?.push(
+            `${target.label}\t${perSecond ?? 0}\t${(performance.timeOrigin + t0).toFixed(1)}\t${(performance.now() - t0).toFixed(2)}`,
+          );
           if (res.status !== 200) errors++;
         } else if (res.status !== 200) {
           errors++;
@@ -150,14 +198,25 @@ async function load(target: Target, perSecond?: number) {
   loopDelay.disable();
   latencies.sort((a, b) => a - b);
   const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-  return { label: target.label, requests: latencies.length, errors, rps: latencies.length / SECONDS, p50: q(0.5), p99: q(0.99), loadLagP99: loopDelay.percentile(99) / 1e6, loadLagMax: loopDelay.max / 1e6 };
+  return {
+    label: target.label,
+    requests: latencies.length,
+    errors,
+    rps: latencies.length / SECONDS,
+    p50: q(0.5),
+    p99: q(0.99),
+    loadLagP99: loopDelay.percentile(99) / 1e6,
+    loadLagMax: loopDelay.max / 1e6,
+  };
 }
 
 type Result = Awaited<ReturnType<typeof load>> & { cpu?: { server: number; pg: number; load: number }; walBytes?: number };
 
 function table(title: string, results: Result[]) {
   console.log(`\n${title}`);
-  console.log('target                    requests  errors    req/s   p50 ms   p99 ms   CPU ms/request: server  PostgreSQL  load   WAL KB/request   load-generator stall p99/max ms');
+  console.log(
+    'target                    requests  errors    req/s   p50 ms   p99 ms   CPU ms/request: server  PostgreSQL  load   WAL KB/request   load-generator stall p99/max ms',
+  );
   for (const r of results) {
     const per = (seconds: number | undefined) => (seconds === undefined ? '' : ((seconds * 1000) / r.requests).toFixed(3)).padStart(7);
     console.log(
@@ -186,15 +245,29 @@ async function main() {
     const database = await openDatabase({ databaseUrl });
     await database.migrate();
     const hash = await hashPassword(PASSWORD);
-    await database.db.insert(staff).values(Array.from({ length: LEARNERS }, (_, i) => ({ employeeNo: `B${i}`, name: `Bench ${i}`, passwordHash: hash })));
+    await database.db
+      .insert(staff)
+      .values(Array.from({ length: LEARNERS }, (_, i) => ({ employeeNo: `B${i}`, name: `Bench ${i}`, passwordHash: hash })));
     const course = await importPackage(database.db, null, await buildPackage(singleSco12({ title: 'Bench course' })), new Date());
     if (!course.ok) throw new Error('bench package refused');
-    await database.db.execute('CREATE TABLE bench_baseline (id bigserial PRIMARY KEY, body jsonb NOT NULL, at timestamptz NOT NULL DEFAULT now())');
+    await database.db.execute(
+      'CREATE TABLE bench_baseline (id bigserial PRIMARY KEY, body jsonb NOT NULL, at timestamptz NOT NULL DEFAULT now())',
+    );
     await database.close();
 
     // The app, in its own process as in production.
     const appPort = await freePort();
-    children.push(await start('server/main.ts', { DATABASE_URL: databaseUrl, PORT: String(appPort), HOST: '127.0.0.1', SESSION_SECRET: SECRET, NODE_ENV: 'production', LOG_LEVEL: 'warn', LOGIN_RATE_LIMIT_PER_15MIN: '100000' }));
+    children.push(
+      await start('server/main.ts', {
+        DATABASE_URL: databaseUrl,
+        PORT: String(appPort),
+        HOST: '127.0.0.1',
+        SESSION_SECRET: SECRET,
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'warn',
+        LOGIN_RATE_LIMIT_PER_15MIN: '100000',
+      }),
+    );
     const learners: Target['learners'] = [];
     for (let i = 0; i < LEARNERS; i++) {
       const browser = await signInOverHttp(appPort, `B${i}`, PASSWORD, agent);
@@ -206,7 +279,11 @@ async function main() {
     children.push(await start('test/bench/baseline-server.ts', { DATABASE_URL: databaseUrl, PORT: String(basePort) }));
     const basePid = children[children.length - 1]!.child.pid!;
     const app: Target = { label: 'Mamoru commit', port: appPort, learners };
-    const baseline: Target = { label: 'bare Express + INSERT', port: basePort, learners: learners.map(() => ({ path: '/commit', headers: {}, seq: 0 })) };
+    const baseline: Target = {
+      label: 'bare Express + INSERT',
+      port: basePort,
+      learners: learners.map(() => ({ path: '/commit', headers: {}, seq: 0 })),
+    };
 
     // Capacity: each server alone on the machine, learners committing back to back.
     const appMax = await measured(admin, appPid, () => load(app));
@@ -217,14 +294,23 @@ async function main() {
     const levels = (process.env.BENCH_LEVELS ?? `${LEARNERS},${LEARNERS * 2},${LEARNERS * 4},${LEARNERS * 8},half`).split(',').map((l) => {
       const perSecond = l.trim() === 'half' ? Math.round(baseMax.rps / 2) : Number(l);
       const every = `each learner every ${((LEARNERS * 1000) / perSecond).toFixed(0)} ms`;
-      return { perSecond, label: `${perSecond} commits/s offered (${l.trim() === 'half' ? `half the baseline's capacity; ${every}` : every})` };
+      return {
+        perSecond,
+        label: `${perSecond} commits/s offered (${l.trim() === 'half' ? `half the baseline's capacity; ${every}` : every})`,
+      };
     });
     const paced = [];
     for (const level of levels) {
-      paced.push({ level, app: await measured(admin, appPid, () => load(app, level.perSecond)), base: await measured(admin, basePid, () => load(baseline, level.perSecond)) });
+      paced.push({
+        level,
+        app: await measured(admin, appPid, () => load(app, level.perSecond)),
+        base: await measured(admin, basePid, () => load(baseline, level.perSecond)),
+      });
     }
 
-    console.log(`\n${LEARNERS} learners, ${SECONDS} s measured a phase after ${WARMUP_SECONDS} s of warm-up, PostgreSQL, ${os.cpus().length} cores`);
+    console.log(
+      `\n${LEARNERS} learners, ${SECONDS} s measured a phase after ${WARMUP_SECONDS} s of warm-up, PostgreSQL, ${os.cpus().length} cores`,
+    );
     table('Capacity (learners commit back to back)', [appMax, baseMax]);
     for (const p of paced) table(`Latency at ${p.level.label}`, [p.app, p.base]);
     const ratio = appMax.rps / baseMax.rps;
@@ -236,12 +322,18 @@ async function main() {
     let met = 0;
     for (const p of paced) {
       const baseWithin = p.base.p99 <= 25;
-      const verdict = baseWithin ? (p.app.p99 <= 25 ? 'PASS' : 'FAIL') : `not judged: the baseline is over budget too (app ${p.app.p99 <= 25 ? 'within' : 'over'})`;
+      const verdict = baseWithin
+        ? p.app.p99 <= 25
+          ? 'PASS'
+          : 'FAIL'
+        : `not judged: the baseline is over budget too (app ${p.app.p99 <= 25 ? 'within' : 'over'})`;
       if (baseWithin) {
         judged++;
         if (p.app.p99 <= 25) met++;
       }
-      console.log(`p99 at ${String(p.level.perSecond).padStart(5)} commits/s: ${p.app.p99.toFixed(2).padStart(7)} ms, baseline ${p.base.p99.toFixed(2).padStart(7)} ms (budget <= 25 ms): ${verdict}`);
+      console.log(
+        `p99 at ${String(p.level.perSecond).padStart(5)} commits/s: ${p.app.p99.toFixed(2).padStart(7)} ms, baseline ${p.base.p99.toFixed(2).padStart(7)} ms (budget <= 25 ms): ${verdict}`,
+      );
     }
     console.log(`p99 budget: ${met} of ${judged} judged levels within 25 ms: ${judged > 0 && met === judged ? 'PASS' : 'FAIL'}`);
     console.log(

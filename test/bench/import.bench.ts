@@ -72,7 +72,14 @@ async function run(open: () => Promise<DatabaseHandle>, first: Buffer, second: B
     const a = await importOnce(database, first, 'roster-2026-04.csv');
     const b = await importOnce(database, second, 'roster-2026-05.csv');
     const fmt = (s: typeof a.summary) => `create ${s.create}, update ${s.update}, retire ${s.retire}, unchanged ${s.unchanged}`;
-    return { open: openSeconds, preview1: a.previewSeconds, apply1: a.applySeconds, preview2: b.previewSeconds, apply2: b.applySeconds, summaries: [fmt(a.summary), fmt(b.summary)] };
+    return {
+      open: openSeconds,
+      preview1: a.previewSeconds,
+      apply1: a.applySeconds,
+      preview2: b.previewSeconds,
+      apply2: b.applySeconds,
+      summaries: [fmt(a.summary), fmt(b.summary)],
+    };
   } finally {
     await database.close();
   }
@@ -119,7 +126,12 @@ function report(results: [string, Figures | string][], firstBytes: number): void
     [`whole first import`, (f) => f.preview1 + f.apply1],
     [`whole second import`, (f) => f.preview2 + f.apply2],
   ];
-  console.log(`\nRoster import, ${ROWS} rows (${(firstBytes / 1024).toFixed(0)} KB UTF-8), seconds; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores\n`);
+  console.log(
+    `\nRoster import, ${ROWS} rows (${(firstBytes / 1024).toFixed(0)} KB UTF-8), seconds; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${os.cpus().length} cores\n`,
+  );
   console.log(`${'step'.padEnd(38)}${results.map(([n]) => n.padStart(12)).join('')}`);
   for (const [label, pick] of lines) console.log(`${label.padEnd(38)}${results.map(([, f]) => cell(f, pick)).join('')}`);
   console.log('');
@@ -130,7 +142,9 @@ function report(results: [string, Figures | string][], firstBytes: number): void
     }
     const whole = Math.max(f.preview1 + f.apply1, f.preview2 + f.apply2);
     console.log(`${name}: ${f.summaries.join(' / then ')}`);
-    console.log(`${name}: budget ${BUDGET_SECONDS} s for a whole import of ${ROWS} rows: ${whole < BUDGET_SECONDS ? 'PASS' : 'FAIL'} (slowest ${whole.toFixed(2)} s)`);
+    console.log(
+      `${name}: budget ${BUDGET_SECONDS} s for a whole import of ${ROWS} rows: ${whole < BUDGET_SECONDS ? 'PASS' : 'FAIL'} (slowest ${whole.toFixed(2)} s)`,
+    );
   }
 }
 

@@ -54,7 +54,9 @@ const peakRssMb = () => Math.round((process.resourceUsage().maxRSS * 1024) / MB)
 async function step<T>(label: string, fn: () => Promise<T>): Promise<T> {
   const start = performance.now();
   const value = await fn();
-  console.log(`  ${label.padEnd(34)} ${((performance.now() - start) / 1000).toFixed(1).padStart(6)} s   peak RSS ${String(peakRssMb()).padStart(5)} MB`);
+  console.log(
+    `  ${label.padEnd(34)} ${((performance.now() - start) / 1000).toFixed(1).padStart(6)} s   peak RSS ${String(peakRssMb()).padStart(5)} MB`,
+  );
   return value;
 }
 

@@ -33,8 +33,14 @@ describeWithBrowser('a multi-SCO package played in Chromium', () => {
     await page.goto(`${ctx.baseUrl}/courses/${courseId}`);
     await page.getByRole('button', { name: button, exact: true }).click();
     await page.waitForURL(/\/learn\/attempts\/\d+$/);
-    const config = JSON.parse((await page.locator('#player-config').textContent()) ?? '{}') as { attemptId: number; scos: { id: number; identifier: string }[] };
-    return { attemptId: config.attemptId, scoId: Object.fromEntries(config.scos.map((s) => [s.identifier, s.id])) as Record<string, number> };
+    const config = JSON.parse((await page.locator('#player-config').textContent()) ?? '{}') as {
+      attemptId: number;
+      scos: { id: number; identifier: string }[];
+    };
+    return {
+      attemptId: config.attemptId,
+      scoId: Object.fromEntries(config.scos.map((s) => [s.identifier, s.id])) as Record<string, number>,
+    };
   }
 
   /** The content frame once it shows SCO `name` and has read its launch data from the API. */
@@ -127,7 +133,10 @@ describeWithBrowser('a multi-SCO package played in Chromium', () => {
       expect([s.entry, s.location]).toEqual(['resume', 'sco3-visited']);
       await completeAnd(s.frame, 'exitAll');
       await noticeSays(page, 'scorm.player.finished', true);
-      await waitUntil('the course shown as completed', async () => (await page.locator('#player-status').innerText()) === ja['scorm.player.courseCompleted']);
+      await waitUntil(
+        'the course shown as completed',
+        async () => (await page.locator('#player-status').innerText()) === ja['scorm.player.courseCompleted'],
+      );
       expect(await tocStatus(page, scoId.sco3!)).toBe(ja['scorm.status.completed']);
       expect((await attemptRow(ctx.db, attemptId)).satisfied).toBe(true);
       await context.close();

@@ -23,14 +23,17 @@ const asViewer = (row: { id: number; employeeNo: string; name: string }): Viewer
 
 const onPostgres = usingPostgres();
 if (!onPostgres) {
-  console.info('audit.test.ts: "an audited write does not wait" is skipped — it needs PostgreSQL (set DATABASE_URL); PGlite runs one transaction at a time.');
+  console.info(
+    'audit.test.ts: "an audited write does not wait" is skipped — it needs PostgreSQL (set DATABASE_URL); PGlite runs one transaction at a time.',
+  );
 }
 const postgresOnly = onPostgres ? it : it.skip;
 
 let uniq = 0;
 const input = (name: string) => StaffFormSchema.parse({ employeeNo: `AU${Date.now().toString(36)}${++uniq}`, name });
 
-const seqs = async (db: TestContext['db']) => (await db.select({ seq: auditLog.seq }).from(auditLog).orderBy(asc(auditLog.seq))).map((r) => r.seq);
+const seqs = async (db: TestContext['db']) =>
+  (await db.select({ seq: auditLog.seq }).from(auditLog).orderBy(asc(auditLog.seq))).map((r) => r.seq);
 
 describe('a damaged chain', () => {
   let ctx: TestContext;
@@ -134,7 +137,11 @@ describe('the audit page verifies from its checkpoint', () => {
   afterAll(() => ctx.close());
 
   const checkpoints = async () =>
-    (await ctx.db.select().from(auditCheckpoints).orderBy(asc(auditCheckpoints.id))).map((c) => ({ seq: c.seq, entries: c.entries, fullWalk: c.fullWalk }));
+    (await ctx.db.select().from(auditCheckpoints).orderBy(asc(auditCheckpoints.id))).map((c) => ({
+      seq: c.seq,
+      entries: c.entries,
+      fullWalk: c.fullWalk,
+    }));
 
   it('recomputes only what came after the checkpoint, finds a change there, and says what it did not recompute', async () => {
     const adminRow = await makeAdmin(ctx.db);
@@ -172,7 +179,9 @@ describe('the audit page verifies from its checkpoint', () => {
     expect(tampered.text).toContain('第 6 件で一致しません');
     expect(tampered.text).not.toContain('すべて一致しました');
     await ctx.db.execute(sql`UPDATE audit_log SET details = ${JSON.stringify(sixth!.details)}::jsonb WHERE seq = 6`);
-    expect((await agent.get('/admin/audit').expect(200)).text).toContain('第 5 件から第 7 件まで（3 件）のハッシュを今回再計算し、すべて一致しました。');
+    expect((await agent.get('/admin/audit').expect(200)).text).toContain(
+      '第 5 件から第 7 件まで（3 件）のハッシュを今回再計算し、すべて一致しました。',
+    );
     expect((await checkpoints()).at(-1)).toEqual({ seq: 7, entries: 7, fullWalk: false });
 
     // The checkpoint's own entry must still carry the hash it was verified with: a chain rewritten
@@ -246,6 +255,9 @@ describe('an audited write', () => {
     }
     await a;
     expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: true, entries: 2 });
-    expect((await ctx.db.select({ action: auditLog.action }).from(auditLog).orderBy(asc(auditLog.seq))).map((r) => r.action)).toEqual(['staff.create', 'test.slow-change']);
+    expect((await ctx.db.select({ action: auditLog.action }).from(auditLog).orderBy(asc(auditLog.seq))).map((r) => r.action)).toEqual([
+      'staff.create',
+      'test.slow-change',
+    ]);
   });
 });

@@ -21,7 +21,11 @@ describe('login', () => {
     const before = await agent.get('/login').expect(200);
     const preLoginCookie = before.headers['set-cookie']?.[0]?.split(';')[0];
     expect(preLoginCookie).toMatch(/^mamoru\.sid=/);
-    const res = await agent.post('/login').type('form').send({ _csrf: csrfFrom(before.text), identifier: person.employeeNo, password: person.password }).expect(303);
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(before.text), identifier: person.employeeNo, password: person.password })
+      .expect(303);
     expect(res.headers.location).toBe('/');
     const postLoginCookie = res.headers['set-cookie']?.[0]?.split(';')[0];
     expect(postLoginCookie).toMatch(/^mamoru\.sid=/);
@@ -56,7 +60,10 @@ describe('login', () => {
     const csrf = await loginPage(agent);
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const r = await agent.post('/login').type('form').send({ _csrf: csrf, identifier: person.employeeNo, password: `bad-${i}-password` });
+      const r = await agent
+        .post('/login')
+        .type('form')
+        .send({ _csrf: csrf, identifier: person.employeeNo, password: `bad-${i}-password` });
       statuses.push(r.status);
     }
     expect(statuses).toEqual([401, 401, 401, 401, 429]);
@@ -98,7 +105,14 @@ describe('per-IP throttling', () => {
       const csrf = csrfFrom((await agent.get('/login')).text);
       const codes: number[] = [];
       for (let i = 0; i < 4; i++) {
-        codes.push((await agent.post('/login').type('form').send({ _csrf: csrf, identifier: `X${i}`, password: 'nope-nope-nope' })).status);
+        codes.push(
+          (
+            await agent
+              .post('/login')
+              .type('form')
+              .send({ _csrf: csrf, identifier: `X${i}`, password: 'nope-nope-nope' })
+          ).status,
+        );
       }
       expect(codes).toEqual([401, 401, 401, 429]);
       const last = await agent.post('/login').type('form').send({ _csrf: csrf, identifier: 'X', password: 'nope-nope-nope' });
@@ -117,13 +131,22 @@ describe('first administrator and password links', () => {
       expect(token).toBeDefined();
       const agent = request.agent(fresh.app);
       const form = await agent.get(`/setup/${token}`).expect(200);
-      const bad = await agent.post(`/setup/${token}`).type('form').send({ _csrf: csrfFrom(form.text), employeeNo: 'A1', name: '管理 太郎', password: 'short', passwordConfirm: 'short' });
+      const bad = await agent
+        .post(`/setup/${token}`)
+        .type('form')
+        .send({ _csrf: csrfFrom(form.text), employeeNo: 'A1', name: '管理 太郎', password: 'short', passwordConfirm: 'short' });
       expect(bad.status).toBe(400);
       expect(bad.text).toContain('10文字以上');
       const ok = await agent
         .post(`/setup/${token}`)
         .type('form')
-        .send({ _csrf: csrfFrom(form.text), employeeNo: 'A1', name: '管理 太郎', password: 'first-admin-pass', passwordConfirm: 'first-admin-pass' });
+        .send({
+          _csrf: csrfFrom(form.text),
+          employeeNo: 'A1',
+          name: '管理 太郎',
+          password: 'first-admin-pass',
+          passwordConfirm: 'first-admin-pass',
+        });
       expect(ok.status).toBe(303);
       expect(ok.headers.location).toBe('/admin/hospital');
       await agent.get('/admin/hospital').expect(200);
@@ -146,7 +169,11 @@ describe('first administrator and password links', () => {
     const visitor = request.agent(ctx.app);
     const form = await visitor.get(path).expect(200);
     expect(form.text).toContain(person.name);
-    await visitor.post(path).type('form').send({ _csrf: csrfFrom(form.text), password: 'my-new-password', passwordConfirm: 'my-new-password' }).expect(303);
+    await visitor
+      .post(path)
+      .type('form')
+      .send({ _csrf: csrfFrom(form.text), password: 'my-new-password', passwordConfirm: 'my-new-password' })
+      .expect(303);
     await visitor.get(path).expect(410);
     await signIn(ctx.app, person.employeeNo, 'my-new-password');
   });
@@ -154,10 +181,17 @@ describe('first administrator and password links', () => {
   it('changes the own password only with the current one', async () => {
     const person = await makeStaff(ctx.db);
     const { agent, csrf } = await signIn(ctx.app, person.employeeNo, person.password);
-    const wrong = await agent.post('/account/password').type('form').send({ _csrf: csrf, currentPassword: 'not-it-at-all', password: 'brand-new-pass', passwordConfirm: 'brand-new-pass' });
+    const wrong = await agent
+      .post('/account/password')
+      .type('form')
+      .send({ _csrf: csrf, currentPassword: 'not-it-at-all', password: 'brand-new-pass', passwordConfirm: 'brand-new-pass' });
     expect(wrong.status).toBe(400);
     expect(wrong.text).toContain('現在のパスワードが正しくありません');
-    await agent.post('/account/password').type('form').send({ _csrf: csrf, currentPassword: person.password, password: 'brand-new-pass', passwordConfirm: 'brand-new-pass' }).expect(303);
+    await agent
+      .post('/account/password')
+      .type('form')
+      .send({ _csrf: csrf, currentPassword: person.password, password: 'brand-new-pass', passwordConfirm: 'brand-new-pass' })
+      .expect(303);
     await signIn(ctx.app, person.employeeNo, 'brand-new-pass');
   });
 });

@@ -83,7 +83,12 @@ describe('mamoru import-staff', () => {
       'C-002,渡辺 美咲,わたなべ みさき,救急科（CLI）,看護師,2019/4/1',
       'C-003,小川 彩,おがわ あや,救急科（CLI）,臨床心理士（CLI）,2023-10-01',
     ]);
-    const broken = writeCsv('broken.csv', ['職員番号,氏名,入職日', 'C-004,土井 一,2024-04-01', 'C-005,土井 二,2024-02-30', 'C-004,土井 三,']);
+    const broken = writeCsv('broken.csv', [
+      '職員番号,氏名,入職日',
+      'C-004,土井 一,2024-04-01',
+      'C-005,土井 二,2024-02-30',
+      'C-004,土井 三,',
+    ]);
 
     const admin = await mamoru('create-admin', '--employee-no', 'ADMIN1', '--name', '管理 太郎', '--password', 'cli-admin-password');
     expect(admin).toMatchObject({ code: 0 });
@@ -114,7 +119,10 @@ describe('mamoru import-staff', () => {
 
     const state = await inspect(async (db) => ({
       people: (await db.select({ no: staff.employeeNo }).from(staff).orderBy(asc(staff.employeeNo))).map((r) => r.no),
-      imports: await db.select({ status: rosterImports.status, uploadedBy: rosterImports.uploadedBy }).from(rosterImports).orderBy(asc(rosterImports.id)),
+      imports: await db
+        .select({ status: rosterImports.status, uploadedBy: rosterImports.uploadedBy })
+        .from(rosterImports)
+        .orderBy(asc(rosterImports.id)),
       nurse: (await db.select({ name: staff.name, hiredOn: staff.hiredOn }).from(staff).where(eq(staff.employeeNo, 'C-002')))[0],
     }));
     expect(state.people).toEqual(['ADMIN1', 'C-001', 'C-002', 'C-003']);
@@ -136,7 +144,11 @@ describe('mamoru import-staff', () => {
 describe('mamoru import-package', () => {
   it('imports a package from its file in parts, refuses a broken one, and says which file it cannot read', async () => {
     const media = crypto.randomBytes(5 * 1024 * 1024); // more than one 4 MB part
-    const bytes = await buildPackage({ ...singleSco12({ title: 'CLI の教材' }), files: { 'shared/launchpage.html': LAUNCH_HTML, 'media/clip.mp4': media }, compress: false });
+    const bytes = await buildPackage({
+      ...singleSco12({ title: 'CLI の教材' }),
+      files: { 'shared/launchpage.html': LAUNCH_HTML, 'media/clip.mp4': media },
+      compress: false,
+    });
     const file = path.join(dir, 'package.zip');
     fs.writeFileSync(file, bytes);
     const run = await mamoru('import-package', file, '--course', 'cli-course');
@@ -156,8 +168,15 @@ describe('mamoru import-package', () => {
 
     const stored = await inspect(async (db) => {
       const [course] = await db.select().from(courses).where(eq(courses.slug, 'cli-course'));
-      const versions = await db.select({ id: courseVersions.id, sizeBytes: courseVersions.sizeBytes }).from(courseVersions).where(eq(courseVersions.courseId, course!.id));
-      const parts = await db.select({ bytes: courseVersionParts.bytes }).from(courseVersionParts).where(eq(courseVersionParts.versionId, versions[0]!.id)).orderBy(asc(courseVersionParts.partNo));
+      const versions = await db
+        .select({ id: courseVersions.id, sizeBytes: courseVersions.sizeBytes })
+        .from(courseVersions)
+        .where(eq(courseVersions.courseId, course!.id));
+      const parts = await db
+        .select({ bytes: courseVersionParts.bytes })
+        .from(courseVersionParts)
+        .where(eq(courseVersionParts.versionId, versions[0]!.id))
+        .orderBy(asc(courseVersionParts.partNo));
       return { title: course!.title, versions, zip: Buffer.concat(parts.map((p) => p.bytes)), partCount: parts.length };
     });
     expect(stored.title).toBe('CLI の教材');
@@ -184,7 +203,15 @@ describe('mamoru demo', () => {
       const entries = await db
         .select({ actorId: auditLog.actorId, action: auditLog.action, subjectId: auditLog.subjectId, details: auditLog.details })
         .from(auditLog)
-        .where(and(eq(auditLog.subjectType, 'staff'), inArray(auditLog.subjectId, people.map((p) => String(p.id)))))
+        .where(
+          and(
+            eq(auditLog.subjectType, 'staff'),
+            inArray(
+              auditLog.subjectId,
+              people.map((p) => String(p.id)),
+            ),
+          ),
+        )
         .orderBy(asc(auditLog.seq));
       return { people, entries };
     });
@@ -194,7 +221,10 @@ describe('mamoru demo', () => {
     expect(manager!.roles).toEqual(['staff', 'manager']);
     for (const p of state.people) expect(p.hasPassword).not.toBeNull();
 
-    const of = (id: number) => state.entries.filter((e) => e.subjectId === String(id)).map((e) => ({ action: e.action, actorId: e.actorId, via: (e.details as { via?: string }).via }));
+    const of = (id: number) =>
+      state.entries
+        .filter((e) => e.subjectId === String(id))
+        .map((e) => ({ action: e.action, actorId: e.actorId, via: (e.details as { via?: string }).via }));
     expect(of(officer!.id)).toEqual([
       { action: 'staff.create', actorId: null, via: undefined },
       { action: 'staff.update', actorId: admin!.id, via: undefined },

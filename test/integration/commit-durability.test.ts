@@ -18,7 +18,17 @@ import { commit12 } from '../support/cmi';
 import { openTestDatabase, usingPostgres } from '../support/database';
 import { makeStaff } from '../support/factories';
 import { buildPackage, singleSco12 } from '../support/scorm-packages';
-import { commitOverHttp, freePort, launchOverHttp, request, signInOverHttp, startAttemptOverHttp, startServer, type Browser, type ServerProcess } from '../support/server-process';
+import {
+  commitOverHttp,
+  freePort,
+  launchOverHttp,
+  request,
+  signInOverHttp,
+  startAttemptOverHttp,
+  startServer,
+  type Browser,
+  type ServerProcess,
+} from '../support/server-process';
 
 const LEARNERS = 4;
 /** Kill-and-restart cycles per database, on the same data. */
@@ -64,7 +74,10 @@ interface Variant {
 
 /** Commit `seq`: its lesson_location and suspend_data name the sequence, so the stored CMI tells which commit it is. */
 const body = (seq: number) =>
-  JSON.stringify({ ...commit12({ lesson_location: String(seq), session_time: '00:00:01' }, { suspend_data: `seq=${seq}` }), commitSequence: seq });
+  JSON.stringify({
+    ...commit12({ lesson_location: String(seq), session_time: '00:00:01' }, { suspend_data: `seq=${seq}` }),
+    commitSequence: seq,
+  });
 
 const answer = (res: { status: number; body: string }) => ({ status: res.status, body: JSON.parse(res.body) as unknown });
 
@@ -105,7 +118,11 @@ async function commitUntilKilled(server: ServerProcess, port: number, targets: C
           return;
         }
         const a = answer(res);
-        if (a.status !== 200 || (a.body as { result?: string }).result !== 'true' || (a.body as { outcome?: string }).outcome !== 'applied') {
+        if (
+          a.status !== 200 ||
+          (a.body as { result?: string }).result !== 'true' ||
+          (a.body as { outcome?: string }).outcome !== 'applied'
+        ) {
           unexpected.push(`learner ${i} seq ${seq}: ${res.status} ${res.body.slice(0, 200)}`);
           return;
         }
@@ -132,14 +149,22 @@ async function commitUntilKilled(server: ServerProcess, port: number, targets: C
  * What survived of learner i's killed session must be one whole commit, the acknowledged one or
  * a later one that was sent but never answered: `seq` in [acked, sent]. Returns what is wrong.
  */
-function keptProblem(run: RunRecord, i: number, kept: { seq: number | undefined; lessonLocation: unknown; suspendData: unknown }): string[] {
+function keptProblem(
+  run: RunRecord,
+  i: number,
+  kept: { seq: number | undefined; lessonLocation: unknown; suspendData: unknown },
+): string[] {
   const acked = run.acked[i]!;
   if (acked < 0) return [];
   const seq = kept.seq ?? -1;
   const problems = [];
-  if (!(seq >= acked)) problems.push(`learner ${i}: LOST — commit ${acked} was acknowledged (${run.sent[i]} sent), the stored one is ${kept.seq}`);
+  if (!(seq >= acked))
+    problems.push(`learner ${i}: LOST — commit ${acked} was acknowledged (${run.sent[i]} sent), the stored one is ${kept.seq}`);
   if (seq > run.sent[i]!) problems.push(`learner ${i}: stored commit ${seq} was never sent (last sent ${run.sent[i]})`);
-  if (kept.lessonLocation !== String(seq) || kept.suspendData !== `seq=${seq}`) problems.push(`learner ${i}: commit ${seq} is not whole: lesson_location ${String(kept.lessonLocation)}, suspend_data ${String(kept.suspendData)}`);
+  if (kept.lessonLocation !== String(seq) || kept.suspendData !== `seq=${seq}`)
+    problems.push(
+      `learner ${i}: commit ${seq} is not whole: lesson_location ${String(kept.lessonLocation)}, suspend_data ${String(kept.suspendData)}`,
+    );
   return problems;
 }
 
@@ -152,7 +177,10 @@ async function expectRecovered(port: number, driver: Variant['driver'], killed: 
     // Sent again, it must be stale (its sequence, or a later one, is stored): a lost commit would be applied now.
     const replay = answer(await commitOverHttp(port, killed.targets[i]!, body(killed.acked[i]!)));
     const stale = replay.status === 200 && (replay.body as { outcome?: string }).outcome === 'stale';
-    if (!stale) problems.push(`learner ${i}: replaying acknowledged commit ${killed.acked[i]} (${killed.sent[i]} sent) was answered ${JSON.stringify(replay)}${(replay.body as { outcome?: string }).outcome === 'applied' ? ' — it had been LOST' : ''}`);
+    if (!stale)
+      problems.push(
+        `learner ${i}: replaying acknowledged commit ${killed.acked[i]} (${killed.sent[i]} sent) was answered ${JSON.stringify(replay)}${(replay.body as { outcome?: string }).outcome === 'applied' ? ' — it had been LOST' : ''}`,
+      );
   }
   expect(problems).toEqual([]);
 }
@@ -196,7 +224,10 @@ async function killAndRecover(variant: Variant) {
     if (run > RUNS) {
       // The recovered server also shuts down cleanly (it closes the database on the way out).
       server.child.kill('SIGTERM');
-      expect({ exit: await server.exited, output: server.output() }).toEqual({ exit: { code: 0, signal: null }, output: expect.stringContaining('Stopped cleanly') });
+      expect({ exit: await server.exited, output: server.output() }).toEqual({
+        exit: { code: 0, signal: null },
+        output: expect.stringContaining('Stopped cleanly'),
+      });
       break;
     }
     // A new session per run (its commit sequence starts again at 0). What the launch preloads is
@@ -214,7 +245,9 @@ async function killAndRecover(variant: Variant) {
     }
     expect(resumeProblems).toEqual([]);
     killed = await commitUntilKilled(server, port, targets);
-    report.push(`run ${run}: ${killed.totalAcked} acknowledged before SIGKILL; per learner acknowledged/sent ${killed.acked.map((a, i) => `${a}/${killed!.sent[i]}`).join(' ')}`);
+    report.push(
+      `run ${run}: ${killed.totalAcked} acknowledged before SIGKILL; per learner acknowledged/sent ${killed.acked.map((a, i) => `${a}/${killed!.sent[i]}`).join(' ')}`,
+    );
   }
 
   // The last killed session, read from the database itself (PGlite: now that no server has it open).
@@ -223,9 +256,15 @@ async function killAndRecover(variant: Variant) {
     const stored = await storedStates(database, learners);
     report.push(`stored after the last restart: ${stored.map((s) => s.commitSeq).join(' ')}`);
     const problems = stored.flatMap((s, i) => [
-      ...keptProblem(killed!, i, { seq: s.commitSeq, lessonLocation: s.cmi['cmi.core.lesson_location'], suspendData: s.cmi['cmi.suspend_data'] }),
+      ...keptProblem(killed!, i, {
+        seq: s.commitSeq,
+        lessonLocation: s.cmi['cmi.core.lesson_location'],
+        suspendData: s.cmi['cmi.suspend_data'],
+      }),
       // The derived column is written by the same statement as the CMI.
-      ...(s.location === s.cmi['cmi.core.lesson_location'] ? [] : [`learner ${i}: location column ${s.location} differs from the CMI's ${s.cmi['cmi.core.lesson_location']}`]),
+      ...(s.location === s.cmi['cmi.core.lesson_location']
+        ? []
+        : [`learner ${i}: location column ${s.location} differs from the CMI's ${s.cmi['cmi.core.lesson_location']}`]),
     ]);
     expect(problems).toEqual([]);
   } finally {
@@ -268,6 +307,11 @@ describe('acknowledged SCORM commits survive SIGKILL of the server', () => {
       await database.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     });
-    await killAndRecover({ driver: 'postgres', env: childEnv(dataDir, { DATABASE_URL: database.url! }), shared: true, open: async () => database });
+    await killAndRecover({
+      driver: 'postgres',
+      env: childEnv(dataDir, { DATABASE_URL: database.url! }),
+      shared: true,
+      open: async () => database,
+    });
   });
 });

@@ -60,7 +60,9 @@ describe('installBuiltinCourses', () => {
 describe('downloading a built-in course for another LMS', () => {
   it('gives officers both zips of a built-in course, and nothing for an uploaded one', async () => {
     await installBuiltinCourses(ctx.db, new Date());
-    const builtin = (await ctx.db.select().from(courses).where(eq(courses.origin, 'builtin'))).find((c) => c.slug !== 'mamoru-fixture-course');
+    const builtin = (await ctx.db.select().from(courses).where(eq(courses.origin, 'builtin'))).find(
+      (c) => c.slug !== 'mamoru-fixture-course',
+    );
     const uploaded = await importPackage(ctx.db, null, await buildPackage(loadCourse(FIXTURE), '1.2'), new Date());
     if (!uploaded.ok) throw new Error('fixture import failed');
     const officer = await makeOfficer(ctx.db);
@@ -74,7 +76,10 @@ describe('downloading a built-in course for another LMS', () => {
     const page = await agent.get(`/admin/courses/${builtin.id}`).expect(200);
     expect(page.text).toContain(`/admin/courses/${builtin.id}/export/scorm12.zip`);
     expect(page.text).toContain(`/admin/courses/${builtin.id}/export/scorm2004.zip`);
-    for (const [file, standard] of [['scorm12', '1.2'], ['scorm2004', '2004-4th']] as const) {
+    for (const [file, standard] of [
+      ['scorm12', '1.2'],
+      ['scorm2004', '2004-4th'],
+    ] as const) {
       const res = await agent.get(`/admin/courses/${builtin.id}/export/${file}.zip`).buffer(true).parse(binary).expect(200);
       expect(res.headers['content-type']).toMatch(/application\/zip/);
       expect(res.headers['content-disposition']).toContain(`${builtin.slug}-${file}.zip`);
@@ -87,7 +92,7 @@ describe('downloading a built-in course for another LMS', () => {
     await learner.agent.get(`/admin/courses/${builtin.id}/export/scorm12.zip`).expect(403);
   });
 
-  it("shows learners the course name in their language, until an officer renames the course", async () => {
+  it('shows learners the course name in their language, until an officer renames the course', async () => {
     await installBuiltinCourses(ctx.db, new Date(), [FIXTURE]);
     const { course } = await versionsOf('mamoru-fixture-course');
     const nameIn = (html: string) => new RegExp(`<a href="/courses/${course!.id}">([^<]*)</a>`).exec(html)?.[1];
@@ -100,7 +105,11 @@ describe('downloading a built-in course for another LMS', () => {
 
     const officer = await makeOfficer(ctx.db);
     const o = await signIn(ctx.app, officer.employeeNo, officer.password);
-    await o.agent.post(`/admin/courses/${course!.id}/settings`).type('form').send({ title: '院内研修 2026', attemptLimit: '', _csrf: o.csrf }).expect(303);
+    await o.agent
+      .post(`/admin/courses/${course!.id}/settings`)
+      .type('form')
+      .send({ title: '院内研修 2026', attemptLimit: '', _csrf: o.csrf })
+      .expect(303);
     expect(nameIn((await learner.agent.get('/courses').expect(200)).text)).toBe('院内研修 2026');
   });
 });

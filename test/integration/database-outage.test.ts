@@ -11,7 +11,9 @@ jest.setTimeout(30_000);
 
 const onPostgres = usingPostgres();
 if (!onPostgres) {
-  console.info('database-outage.test.ts: skipped — it needs PostgreSQL (set DATABASE_URL); PGlite runs in-process and cannot lose its connection.');
+  console.info(
+    'database-outage.test.ts: skipped — it needs PostgreSQL (set DATABASE_URL); PGlite runs in-process and cannot lose its connection.',
+  );
 }
 const postgresOnly = onPostgres ? it : it.skip;
 
@@ -50,7 +52,9 @@ describe('a database that goes away and comes back', () => {
     expect(down.text).toContain('データベースに一時的に接続できません');
     const api = await agent.get('/staff').set('Accept', 'application/json');
     expect(api.status).toBe(503);
-    expect(api.body).toEqual({ error: { code: 'database_unavailable', message: expect.stringContaining('データベースに一時的に接続できません') } });
+    expect(api.body).toEqual({
+      error: { code: 'database_unavailable', message: expect.stringContaining('データベースに一時的に接続できません') },
+    });
     const health = await request(app).get('/healthz');
     expect(health.status).toBe(503);
     expect(health.body).toMatchObject({ status: 'unavailable', database: 'postgres' });

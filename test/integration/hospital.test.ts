@@ -27,7 +27,13 @@ describe('hospital profile', () => {
       .send({ _csrf: csrf, name: '守る記念病院', institutionCode: '１３１２３４５６７８', licensedBeds: '450', fiscalYearStartMonth: '4' })
       .expect(303)
       .expect('location', '/admin/hospital');
-    expect(await profileRow()).toMatchObject({ id: 1, name: '守る記念病院', institutionCode: '1312345678', licensedBeds: 450, fiscalYearStartMonth: 4 });
+    expect(await profileRow()).toMatchObject({
+      id: 1,
+      name: '守る記念病院',
+      institutionCode: '1312345678',
+      licensedBeds: 450,
+      fiscalYearStartMonth: 4,
+    });
     const page = await agent.get('/admin/hospital').expect(200);
     expect(page.text).toContain('医療機関情報を保存しました。');
     expect(page.text).toContain('value="守る記念病院"');
@@ -73,7 +79,10 @@ describe('hospital profile', () => {
       [{ name: '', licensedBeds: '100', fiscalYearStartMonth: '13' }, ['入力してください。', '値が正しくありません。']],
     ];
     for (const [values, messages] of cases) {
-      const res = await agent.post('/admin/hospital').type('form').send({ _csrf: csrf, ...values });
+      const res = await agent
+        .post('/admin/hospital')
+        .type('form')
+        .send({ _csrf: csrf, ...values });
       expect([values, res.status]).toEqual([values, 400]);
       expect(res.text).toContain('入力内容を確認してください。');
       for (const m of messages) expect([values, res.text.includes(m)]).toEqual([values, true]);

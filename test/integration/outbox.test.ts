@@ -12,7 +12,9 @@ jest.setTimeout(60_000);
 
 const onPostgres = usingPostgres();
 if (!onPostgres) {
-  console.info('outbox.test.ts: the two-instance test is skipped — it needs PostgreSQL (set DATABASE_URL); PGlite is one connection in one process.');
+  console.info(
+    'outbox.test.ts: the two-instance test is skipped — it needs PostgreSQL (set DATABASE_URL); PGlite is one connection in one process.',
+  );
 }
 const postgresOnly = onPostgres ? it : it.skip;
 
@@ -74,7 +76,9 @@ describe('the outbox', () => {
     const row = await findJob(database.db, id);
     expect(row).toMatchObject({ attempts: 1, lastError: null, deadAt: null });
     expect(row!.doneAt).toBeInstanceOf(Date);
-    const dept = (await database.db.execute(sql`SELECT count(*)::int AS n FROM departments WHERE name = ${`outbox-${id}`}`)) as unknown as { rows: { n: number }[] };
+    const dept = (await database.db.execute(sql`SELECT count(*)::int AS n FROM departments WHERE name = ${`outbox-${id}`}`)) as unknown as {
+      rows: { n: number }[];
+    };
     expect(dept.rows[0]!.n).toBe(1);
   });
 
@@ -125,8 +129,12 @@ describe('the outbox', () => {
 
     const warnings = lines.filter((l) => l.level === 40 && l.jobId === id);
     expect(warnings).toHaveLength(retry.maxAttempts - 1);
-    expect(lines.filter((l) => l.level === 50 && l.jobId === id)).toEqual([expect.objectContaining({ kind: 'test.flaky', attempts: 5, msg: expect.stringContaining('dead') })]);
-    const left = (await database.db.execute(sql`SELECT count(*)::int AS n FROM departments WHERE name LIKE 'flaky-%'`)) as unknown as { rows: { n: number }[] };
+    expect(lines.filter((l) => l.level === 50 && l.jobId === id)).toEqual([
+      expect.objectContaining({ kind: 'test.flaky', attempts: 5, msg: expect.stringContaining('dead') }),
+    ]);
+    const left = (await database.db.execute(sql`SELECT count(*)::int AS n FROM departments WHERE name LIKE 'flaky-%'`)) as unknown as {
+      rows: { n: number }[];
+    };
     expect(left.rows[0]!.n).toBe(0);
   });
 
@@ -166,7 +174,10 @@ describe('the outbox', () => {
         },
       },
     });
-    const [first, second] = await withTransaction(database.db, new Date(), async (work) => [await enqueue(work, 'test.slow', {}), await enqueue(work, 'test.slow', {})]);
+    const [first, second] = await withTransaction(database.db, new Date(), async (work) => [
+      await enqueue(work, 'test.slow', {}),
+      await enqueue(work, 'test.slow', {}),
+    ]);
     worker.start();
     while (started.length === 0) await sleep(20);
 
@@ -226,10 +237,12 @@ describe('the outbox', () => {
       });
       const { handler, runs, maxRunning } = countingHandler(15);
       const perInstance = new Map<string, number>();
-      const tally = (name: string): JobHandler => async (job, work) => {
-        perInstance.set(name, (perInstance.get(name) ?? 0) + 1);
-        await handler(job, work);
-      };
+      const tally =
+        (name: string): JobHandler =>
+        async (job, work) => {
+          perInstance.set(name, (perInstance.get(name) ?? 0) + 1);
+          await handler(job, work);
+        };
       const a = createWorker(database.db, { log: capturedLog().log, handlers: { 'test.count': tally('a') }, concurrency: 3 });
       const b = createWorker(other.db, { log: capturedLog().log, handlers: { 'test.count': tally('b') }, concurrency: 3 });
       const [ranA, ranB] = await Promise.all([a.drain(), b.drain()]);
@@ -241,7 +254,9 @@ describe('the outbox', () => {
       expect(perInstance.get('a')).toBeGreaterThan(0);
       expect(perInstance.get('b')).toBeGreaterThan(0);
       expect(maxRunning()).toBeGreaterThan(1);
-      const pending = (await database.db.execute(sql`SELECT count(*)::int AS n FROM outbox WHERE done_at IS NULL`)) as unknown as { rows: { n: number }[] };
+      const pending = (await database.db.execute(sql`SELECT count(*)::int AS n FROM outbox WHERE done_at IS NULL`)) as unknown as {
+        rows: { n: number }[];
+      };
       expect(pending.rows[0]!.n).toBe(0);
     } finally {
       await other.close();

@@ -67,7 +67,15 @@ describe('the router table', () => {
   it('finds the routes of every feature (the walk itself works)', () => {
     expect(routes.length).toBeGreaterThan(20);
     const names = routes.map((r) => `${r.method} ${r.path}`);
-    for (const known of ['GET /login', 'POST /staff', 'GET /staff/:id', 'GET /admin/hospital', 'GET /admin/audit', 'POST /admin/departments/:id', 'GET /staff/import/:id']) {
+    for (const known of [
+      'GET /login',
+      'POST /staff',
+      'GET /staff/:id',
+      'GET /admin/hospital',
+      'GET /admin/audit',
+      'POST /admin/departments/:id',
+      'GET /staff/import/:id',
+    ]) {
       expect(names).toContain(known);
     }
   });
@@ -82,7 +90,11 @@ describe('the router table', () => {
 /** GET pages that need a role; `:token` pages are reached by link, not by role. */
 function rolePages(): RouteInfo[] {
   return routes.filter(
-    (r) => r.method === 'GET' && !r.path.includes(':token') && r.policies.length > 0 && r.policies.every((p) => POLICIES[p] !== null && POLICIES[p].length > 0),
+    (r) =>
+      r.method === 'GET' &&
+      !r.path.includes(':token') &&
+      r.policies.length > 0 &&
+      r.policies.every((p) => POLICIES[p] !== null && POLICIES[p].length > 0),
   );
 }
 
@@ -117,7 +129,8 @@ describe('pages a role may not use', () => {
     const wrong: string[] = [];
     for (const r of rolePages()) {
       const page = await request(ctx.app).get(concrete(r.path));
-      if (page.status !== 303 || page.headers.location !== '/login') wrong.push(`${r.path} (html) -> ${page.status} ${page.headers.location ?? ''}`);
+      if (page.status !== 303 || page.headers.location !== '/login')
+        wrong.push(`${r.path} (html) -> ${page.status} ${page.headers.location ?? ''}`);
       const api = await request(ctx.app).get(concrete(r.path)).set('Accept', 'application/json');
       if (api.status !== 401 || (api.body as { error?: { code?: string } }).error?.code !== 'unauthenticated') {
         wrong.push(`${r.path} (json) -> ${api.status}`);
@@ -184,7 +197,7 @@ describe("another learner's attempt", () => {
 });
 
 describe('course content', () => {
-  it("answers 404 for a version that is not current and that the learner has no attempt on; 200 to those who may read it", async () => {
+  it('answers 404 for a version that is not current and that the learner has no attempt on; 200 to those who may read it', async () => {
     const first = await importCourse(ctx.db, singleSco12({ title: '版 1' }));
     const { bytes } = await uniquePackage(singleSco12({ title: '版 2' }), 'v2');
     const second = await importPackage(ctx.db, null, bytes, new Date(), { courseId: first.courseId, makeCurrent: true });

@@ -30,7 +30,9 @@ describe('request logging', () => {
     const { app, lines } = appLoggingAt('debug');
     const given = await request(app).get('/login').set('X-Request-Id', 'proxy-id-123').expect(200);
     expect(given.headers['x-request-id']).toBe('proxy-id-123');
-    expect(lines.filter((l) => l.reqId === 'proxy-id-123')).toEqual([expect.objectContaining({ msg: 'request', method: 'GET', url: '/login', status: 200 })]);
+    expect(lines.filter((l) => l.reqId === 'proxy-id-123')).toEqual([
+      expect.objectContaining({ msg: 'request', method: 'GET', url: '/login', status: 200 }),
+    ]);
 
     // Not a plain token (spaces, quotes: made to mislead a log reader): replaced by one of our own.
     const odd = await request(app).get('/no-such-page').set('X-Request-Id', 'not a token; "quoted"').expect(404);

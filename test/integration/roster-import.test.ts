@@ -12,7 +12,10 @@ import { createTestContext, signIn, type TestContext } from '../support/app';
 import { makeAdmin, makeOfficer, makeStaff } from '../support/factories';
 
 type Agent = ReturnType<typeof request.agent>;
-interface Session { agent: Agent; csrf: string }
+interface Session {
+  agent: Agent;
+  csrf: string;
+}
 
 const HEADER = ['職員番号', '氏名', 'ふりがな', 'メールアドレス', '所属', '職種', '入職日', '退職日', '言語'];
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -21,7 +24,10 @@ const utf8 = (rows: string[][], header = HEADER) => Buffer.from(csvOf(rows, head
 
 // The import endpoint allows 20 uploads a minute per app; this file's main context stays under that.
 async function upload(s: Session, bytes: Buffer, opts: { encoding?: string; retireMissing?: boolean } = {}): Promise<number> {
-  let req = s.agent.post('/staff/import').set('x-csrf-token', s.csrf).field('encoding', opts.encoding ?? 'auto');
+  let req = s.agent
+    .post('/staff/import')
+    .set('x-csrf-token', s.csrf)
+    .field('encoding', opts.encoding ?? 'auto');
   if (opts.retireMissing) req = req.field('retireMissing', 'on');
   const res = await req.attach('file', bytes, { filename: 'roster.csv', contentType: 'text/csv' });
   expect(res.status).toBe(303);
@@ -49,7 +55,17 @@ async function importCount(db: Database) {
 }
 async function person(db: Database, employeeNo: string) {
   const [row] = await db
-    .select({ id: staff.id, name: staff.name, nameKana: staff.nameKana, email: staff.email, department: departments.name, jobCategory: jobCategories.name, hiredOn: staff.hiredOn, retiredOn: staff.retiredOn, locale: staff.locale })
+    .select({
+      id: staff.id,
+      name: staff.name,
+      nameKana: staff.nameKana,
+      email: staff.email,
+      department: departments.name,
+      jobCategory: jobCategories.name,
+      hiredOn: staff.hiredOn,
+      retiredOn: staff.retiredOn,
+      locale: staff.locale,
+    })
     .from(staff)
     .leftJoin(departments, eq(departments.id, staff.departmentId))
     .leftJoin(jobCategories, eq(jobCategories.id, staff.jobCategoryId))
@@ -88,7 +104,17 @@ describe('importing a roster file end to end', () => {
   it.each(cases)('%s: previews, then creates staff, departments, job categories and audit entries', async (_label, p, encode, encoding) => {
     const bytes = encode(
       csvOf([
-        [`${p}-001`, '髙橋 健一', 'たかはし けんいち', `${p.toLowerCase()}.takahashi@example.jp`, `内科（${p}）`, '医師', '2015-04-01', '', 'ja'],
+        [
+          `${p}-001`,
+          '髙橋 健一',
+          'たかはし けんいち',
+          `${p.toLowerCase()}.takahashi@example.jp`,
+          `内科（${p}）`,
+          '医師',
+          '2015-04-01',
+          '',
+          'ja',
+        ],
         [`${p}-002`, '渡辺 美咲', 'わたなべ みさき', '', `看護部 3階東病棟（${p}）`, '看護師', '2019/4/1', '', ''],
         [`${p}-003`, 'Maria Santos', 'まりあ さんとす', '', `看護部 3階東病棟（${p}）`, `介護福祉士（${p}）`, '2023-10-01', '', 'en'],
       ]),
@@ -107,17 +133,37 @@ describe('importing a roster file end to end', () => {
     expect(res.headers.location).toBe('/staff');
     expect((await admin.agent.get('/staff').expect(200)).text).toContain('新規 3 人');
 
-    expect(await person(ctx.db, `${p}-001`)).toMatchObject({ name: '髙橋 健一', nameKana: 'たかはし けんいち', email: `${p.toLowerCase()}.takahashi@example.jp`, department: `内科（${p}）`, jobCategory: '医師', hiredOn: '2015-04-01', retiredOn: null, locale: 'ja' });
-    expect(await person(ctx.db, `${p}-002`)).toMatchObject({ department: `看護部 3階東病棟（${p}）`, jobCategory: '看護師', hiredOn: '2019-04-01', locale: 'ja' });
+    expect(await person(ctx.db, `${p}-001`)).toMatchObject({
+      name: '髙橋 健一',
+      nameKana: 'たかはし けんいち',
+      email: `${p.toLowerCase()}.takahashi@example.jp`,
+      department: `内科（${p}）`,
+      jobCategory: '医師',
+      hiredOn: '2015-04-01',
+      retiredOn: null,
+      locale: 'ja',
+    });
+    expect(await person(ctx.db, `${p}-002`)).toMatchObject({
+      department: `看護部 3階東病棟（${p}）`,
+      jobCategory: '看護師',
+      hiredOn: '2019-04-01',
+      locale: 'ja',
+    });
     expect(await person(ctx.db, `${p}-003`)).toMatchObject({ name: 'Maria Santos', jobCategory: `介護福祉士（${p}）`, locale: 'en' });
     expect((await ctx.db.select({ n: count() }).from(jobCategories).where(eq(jobCategories.name, '医師')))[0]!.n).toBe(1);
 
     const after = await verifyAuditChain(ctx.db);
     expect(after.ok).toBe(true);
     expect(after.entries).toBe(before.entries + 7);
-    expect(await auditActionsAfter(ctx.db, before.entries)).toEqual(
-      ['department.create', 'department.create', 'jobCategory.create', 'roster.import', 'staff.create', 'staff.create', 'staff.create'],
-    );
+    expect(await auditActionsAfter(ctx.db, before.entries)).toEqual([
+      'department.create',
+      'department.create',
+      'jobCategory.create',
+      'roster.import',
+      'staff.create',
+      'staff.create',
+      'staff.create',
+    ]);
     appliedImportId = id;
   });
 
@@ -163,9 +209,29 @@ describe('importing a roster file end to end', () => {
       const syncAdmin = await makeAdmin(sync.db);
       const s = await signIn(sync.app, syncAdmin.employeeNo, syncAdmin.password);
       const header = ['職員番号', '氏名'];
-      await apply(s, await upload(s, utf8([['K-001', '木村 一'], ['K-002', '木村 二'], ['K-003', '木村 三']], header))).expect(303);
+      await apply(
+        s,
+        await upload(
+          s,
+          utf8(
+            [
+              ['K-001', '木村 一'],
+              ['K-002', '木村 二'],
+              ['K-003', '木村 三'],
+            ],
+            header,
+          ),
+        ),
+      ).expect(303);
       // The HR system's full export: everyone but K-003 (the administrator is on it too).
-      const full = utf8([[syncAdmin.employeeNo, syncAdmin.name], ['K-001', '木村 一'], ['K-002', '木村 二']], header);
+      const full = utf8(
+        [
+          [syncAdmin.employeeNo, syncAdmin.name],
+          ['K-001', '木村 一'],
+          ['K-002', '木村 二'],
+        ],
+        header,
+      );
 
       const without = await previewOf(s, await upload(s, full));
       expect(without.counts).toMatchObject({ retire: 0, unchanged: 3 });
@@ -195,11 +261,14 @@ describe('files with problems: every error listed, nothing written', () => {
   }
 
   it('lists a duplicate employee number with the row it repeats, and refuses to apply', async () => {
-    const id = await upload(admin, utf8([
-      ['D-001', '土井 一', '', '', '', '', '', '', ''],
-      ['D-002', '土井 二', '', '', '', '', '', '', ''],
-      ['D-001', '土井 三', '', '', '', '', '', '', ''],
-    ]));
+    const id = await upload(
+      admin,
+      utf8([
+        ['D-001', '土井 一', '', '', '', '', '', '', ''],
+        ['D-002', '土井 二', '', '', '', '', '', '', ''],
+        ['D-001', '土井 三', '', '', '', '', '', '', ''],
+      ]),
+    );
     const preview = await previewOf(admin, id);
     expect(preview.errors).toEqual([['4', '職員番号', '職員番号が 2 行目と重複しています。']]);
     expect(preview.counts.errors).toBe(1);
@@ -228,7 +297,12 @@ describe('files with problems: every error listed, nothing written', () => {
     expect(a.errors).toEqual([['3', '氏名', '文字化けしています（文字コードを確認してください）。']]);
     expect(a.counts.create).toBe(1);
 
-    const broken = Buffer.concat([utf8([['B-003', '馬場 三', '', '', '', '', '', '', '']]), Buffer.from('B-004,馬場 '), Buffer.from([0xff, 0xfe]), Buffer.from(',,,,,,,\r\n')]);
+    const broken = Buffer.concat([
+      utf8([['B-003', '馬場 三', '', '', '', '', '', '', '']]),
+      Buffer.from('B-004,馬場 '),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(',,,,,,,\r\n'),
+    ]);
     const id = await upload(admin, broken, { encoding: 'utf-8' });
     const b = await previewOf(admin, id);
     expect(b.errors).toEqual([['3', '氏名', '文字化けしています（文字コードを確認してください）。']]);
@@ -240,11 +314,22 @@ describe('files with problems: every error listed, nothing written', () => {
 describe('hostile cell contents', () => {
   it('stores formula-like cells verbatim, shows them escaped, and neutralises them in the export', async () => {
     const hyperlink = '=HYPERLINK("http://evil.example/","click")';
-    await apply(admin, await upload(admin, utf8([
-      ['F-001', '=1+2', '+ふりがな', '', '@部署F', '-職種F', '', '', ''],
-      ['-F002', hyperlink, '', '', '', '', '', '', ''],
-    ]))).expect(303);
-    expect(await person(ctx.db, 'F-001')).toMatchObject({ name: '=1+2', nameKana: '+ふりがな', department: '@部署F', jobCategory: '-職種F' });
+    await apply(
+      admin,
+      await upload(
+        admin,
+        utf8([
+          ['F-001', '=1+2', '+ふりがな', '', '@部署F', '-職種F', '', '', ''],
+          ['-F002', hyperlink, '', '', '', '', '', '', ''],
+        ]),
+      ),
+    ).expect(303);
+    expect(await person(ctx.db, 'F-001')).toMatchObject({
+      name: '=1+2',
+      nameKana: '+ふりがな',
+      department: '@部署F',
+      jobCategory: '-職種F',
+    });
     expect((await person(ctx.db, '-F002'))!.name).toBe(hyperlink);
 
     const list = (await admin.agent.get('/staff').query({ q: 'HYPERLINK' }).expect(200)).text;
@@ -373,7 +458,17 @@ describe('file size', () => {
       const rows = Array.from({ length: 90_000 }, (_, i) => {
         const no = `L${String(i).padStart(6, '0')}`;
         const retiredOn = i % 1000 === 999 ? '2024-03-31' : '';
-        return [no, '佐々木 千尋', 'ささき ちひろ', `${no.toLowerCase()}@big-hospital.example.jp`, depts[i % depts.length]!, jobs[i % jobs.length]!, '2018-04-01', retiredOn, 'ja'];
+        return [
+          no,
+          '佐々木 千尋',
+          'ささき ちひろ',
+          `${no.toLowerCase()}@big-hospital.example.jp`,
+          depts[i % depts.length]!,
+          jobs[i % jobs.length]!,
+          '2018-04-01',
+          retiredOn,
+          'ja',
+        ];
       });
       const bytes = utf8(rows);
       expect(bytes.length).toBeGreaterThan(9.5 * 1024 * 1024);

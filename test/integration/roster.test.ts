@@ -39,7 +39,10 @@ beforeAll(async () => {
 afterAll(() => ctx.close());
 
 async function createViaForm(values: Record<string, FormValue>) {
-  return admin.post('/staff').type('form').send(form({ _csrf: csrf, locale: 'ja', ...values }));
+  return admin
+    .post('/staff')
+    .type('form')
+    .send(form({ _csrf: csrf, locale: 'ja', ...values }));
 }
 
 async function createdId(values: Record<string, FormValue>): Promise<number> {
@@ -93,7 +96,13 @@ describe('creating staff', () => {
   });
 
   it('re-renders the form with field messages when the input is invalid', async () => {
-    const res = await createViaForm({ employeeNo: 'has space!', name: '   ', email: 'not-an-email', hiredOn: '2024-13-45', nameKana: 'そのまま残る' });
+    const res = await createViaForm({
+      employeeNo: 'has space!',
+      name: '   ',
+      email: 'not-an-email',
+      hiredOn: '2024-13-45',
+      nameKana: 'そのまま残る',
+    });
     expect(res.status).toBe(400);
     expect(res.text).toContain('入力内容を確認してください。');
     expect(res.text).toContain('職員番号は半角英数字・ハイフン・アンダースコアで入力してください。');
@@ -144,19 +153,36 @@ describe('editing, retiring and reinstating', () => {
     expect(shown.text).toContain('職員情報を更新しました。');
     expect(shown.text).toContain('編集 後子');
 
-    const badEdit = await admin.post(`/staff/${id}`).type('form').send(form({ _csrf: csrf, employeeNo: no, name: '' }));
+    const badEdit = await admin
+      .post(`/staff/${id}`)
+      .type('form')
+      .send(form({ _csrf: csrf, employeeNo: no, name: '' }));
     expect(badEdit.status).toBe(400);
     expect(badEdit.text).toContain('入力してください。');
 
-    const badRetire = await admin.post(`/staff/${id}/retire`).type('form').send(form({ _csrf: csrf, retiredOn: 'yesterday' }));
+    const badRetire = await admin
+      .post(`/staff/${id}/retire`)
+      .type('form')
+      .send(form({ _csrf: csrf, retiredOn: 'yesterday' }));
     expect(badRetire.status).toBe(400);
     expect((await ctx.db.select().from(staff).where(eq(staff.id, id)))[0]!.retiredOn).toBeNull();
 
-    await admin.post(`/staff/${id}/retire`).type('form').send(form({ _csrf: csrf, retiredOn: '2024-03-31' })).expect(303);
+    await admin
+      .post(`/staff/${id}/retire`)
+      .type('form')
+      .send(form({ _csrf: csrf, retiredOn: '2024-03-31' }))
+      .expect(303);
 
     const history = await historyOf(ctx.db, 'staff', id);
-    const byAction = new Map(history.map((h) => [h.action, h.details as { before?: Record<string, unknown> | null; after?: Record<string, unknown> }]));
-    expect(byAction.get('staff.create')?.after).toMatchObject({ employeeNo: no, name: '編集 前子', department: dept.name, retiredOn: null });
+    const byAction = new Map(
+      history.map((h) => [h.action, h.details as { before?: Record<string, unknown> | null; after?: Record<string, unknown> }]),
+    );
+    expect(byAction.get('staff.create')?.after).toMatchObject({
+      employeeNo: no,
+      name: '編集 前子',
+      department: dept.name,
+      retiredOn: null,
+    });
     expect(byAction.get('staff.update')).toEqual({
       before: { name: '編集 前子', nameKana: null },
       after: { name: '編集 後子', nameKana: 'へんしゅう あとこ' },
@@ -164,9 +190,16 @@ describe('editing, retiring and reinstating', () => {
     expect(byAction.get('staff.retire')).toEqual({ before: { retiredOn: null }, after: { retiredOn: '2024-03-31' } });
     expect((await verifyAuditChain(ctx.db)).ok).toBe(true);
 
-    await admin.post(`/staff/${id}/reinstate`).type('form').send(form({ _csrf: csrf })).expect(303);
+    await admin
+      .post(`/staff/${id}/reinstate`)
+      .type('form')
+      .send(form({ _csrf: csrf }))
+      .expect(303);
     const after = await historyOf(ctx.db, 'staff', id);
-    expect(after[0]).toMatchObject({ action: 'staff.reinstate', details: { before: { retiredOn: '2024-03-31' }, after: { retiredOn: null } } });
+    expect(after[0]).toMatchObject({
+      action: 'staff.reinstate',
+      details: { before: { retiredOn: '2024-03-31' }, after: { retiredOn: null } },
+    });
     expect((await verifyAuditChain(ctx.db)).ok).toBe(true);
   });
 
@@ -175,7 +208,11 @@ describe('editing, retiring and reinstating', () => {
     const search = (status?: string) => admin.get('/staff').query({ q: person.employeeNo, ...(status ? { status } : {}) });
     expect(linksTo((await search()).text, person.id)).toBe(true);
 
-    await admin.post(`/staff/${person.id}/retire`).type('form').send(form({ _csrf: csrf, retiredOn: '2024-03-31' })).expect(303);
+    await admin
+      .post(`/staff/${person.id}/retire`)
+      .type('form')
+      .send(form({ _csrf: csrf, retiredOn: '2024-03-31' }))
+      .expect(303);
     const active = await search().expect(200);
     expect(linksTo(active.text, person.id)).toBe(false);
     expect(active.text).toContain('条件に合う職員はいません。');
@@ -184,9 +221,17 @@ describe('editing, retiring and reinstating', () => {
 
     const visitor = request.agent(ctx.app);
     const login = await visitor.get('/login');
-    await visitor.post('/login').type('form').send({ _csrf: csrfFrom(login.text), identifier: person.employeeNo, password: person.password }).expect(401);
+    await visitor
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(login.text), identifier: person.employeeNo, password: person.password })
+      .expect(401);
 
-    await admin.post(`/staff/${person.id}/reinstate`).type('form').send(form({ _csrf: csrf })).expect(303);
+    await admin
+      .post(`/staff/${person.id}/reinstate`)
+      .type('form')
+      .send(form({ _csrf: csrf }))
+      .expect(303);
     expect(linksTo((await search()).text, person.id)).toBe(true);
     expect(linksTo((await search('retired')).text, person.id)).toBe(false);
     await signIn(ctx.app, person.employeeNo, person.password);
@@ -195,7 +240,11 @@ describe('editing, retiring and reinstating', () => {
   it('has no delete route: the record stays', async () => {
     const person = await makeStaff(ctx.db);
     await admin.delete(`/staff/${person.id}`).set('x-csrf-token', csrf).expect(404);
-    await admin.post(`/staff/${person.id}/delete`).type('form').send(form({ _csrf: csrf })).expect(404);
+    await admin
+      .post(`/staff/${person.id}/delete`)
+      .type('form')
+      .send(form({ _csrf: csrf }))
+      .expect(404);
     expect(await ctx.db.select().from(staff).where(eq(staff.id, person.id))).toHaveLength(1);
   });
 
@@ -220,7 +269,11 @@ describe('people who are signed in', () => {
       .expect(303);
     await session.agent.get('/staff').expect(403);
 
-    await admin.post(`/staff/${officer.id}/retire`).type('form').send(form({ _csrf: csrf, retiredOn: '2024-03-31' })).expect(303);
+    await admin
+      .post(`/staff/${officer.id}/retire`)
+      .type('form')
+      .send(form({ _csrf: csrf, retiredOn: '2024-03-31' }))
+      .expect(303);
     const gone = await session.agent.get('/account');
     expect(gone.status).toBe(303);
     expect(gone.headers.location).toBe('/login');
@@ -230,8 +283,15 @@ describe('people who are signed in', () => {
 describe('the list', () => {
   it('searches by name, kana, employee number and email', async () => {
     const tag = u();
-    const target = await makeStaff(ctx.db, { employeeNo: `SRCH${tag}`, name: `検索対象${tag}`, email: `findme.${tag}@hospital.example.jp` });
-    await ctx.db.update(staff).set({ nameKana: `けんさく${tag}` }).where(eq(staff.id, target.id));
+    const target = await makeStaff(ctx.db, {
+      employeeNo: `SRCH${tag}`,
+      name: `検索対象${tag}`,
+      email: `findme.${tag}@hospital.example.jp`,
+    });
+    await ctx.db
+      .update(staff)
+      .set({ nameKana: `けんさく${tag}` })
+      .where(eq(staff.id, target.id));
     const bystander = await makeStaff(ctx.db);
     for (const q of [`検索対象${tag}`, `けんさく${tag}`, `srch${tag}`, `FINDME.${tag}`]) {
       const res = await admin.get('/staff').query({ q }).expect(200);
@@ -348,8 +408,16 @@ describe('scoping', () => {
     await agent.get(`/staff/${someone.id}`).expect(200);
     expect((await agent.get('/staff/export.csv').expect(200)).text).toContain(someone.employeeNo);
     const before = (await ctx.db.select().from(staff)).length;
-    await agent.post('/staff').type('form').send(form({ _csrf: officerCsrf, employeeNo: `O${u()}`, name: '作れない' })).expect(403);
-    await agent.post(`/staff/${someone.id}/retire`).type('form').send(form({ _csrf: officerCsrf, retiredOn: '2024-03-31' })).expect(403);
+    await agent
+      .post('/staff')
+      .type('form')
+      .send(form({ _csrf: officerCsrf, employeeNo: `O${u()}`, name: '作れない' }))
+      .expect(403);
+    await agent
+      .post(`/staff/${someone.id}/retire`)
+      .type('form')
+      .send(form({ _csrf: officerCsrf, retiredOn: '2024-03-31' }))
+      .expect(403);
     expect((await ctx.db.select().from(staff)).length).toBe(before);
   });
 
@@ -365,29 +433,50 @@ describe('scoping', () => {
 describe('departments and job categories', () => {
   it('adds, renames and refuses a duplicate department name', async () => {
     const name = `外科${u()}`;
-    await admin.post('/admin/departments').type('form').send(form({ _csrf: csrf, name, sortOrder: 5 })).expect(303);
+    await admin
+      .post('/admin/departments')
+      .type('form')
+      .send(form({ _csrf: csrf, name, sortOrder: 5 }))
+      .expect(303);
     const [row] = await ctx.db.select().from(departments).where(eq(departments.name, name));
     expect(row).toMatchObject({ name, sortOrder: 5 });
     const page = await admin.get('/admin/departments').expect(200);
     expect(page.text).toContain(`value="${name}"`);
 
     const renamed = `${name}・改`;
-    await admin.post(`/admin/departments/${row!.id}`).type('form').send(form({ _csrf: csrf, name: renamed, sortOrder: 5 })).expect(303);
+    await admin
+      .post(`/admin/departments/${row!.id}`)
+      .type('form')
+      .send(form({ _csrf: csrf, name: renamed, sortOrder: 5 }))
+      .expect(303);
     expect((await ctx.db.select().from(departments).where(eq(departments.id, row!.id)))[0]!.name).toBe(renamed);
 
     const other = await makeDepartment(ctx.db);
-    const dupAdd = await admin.post('/admin/departments').type('form').send(form({ _csrf: csrf, name: renamed }));
+    const dupAdd = await admin
+      .post('/admin/departments')
+      .type('form')
+      .send(form({ _csrf: csrf, name: renamed }));
     expect(dupAdd.status).toBe(400);
     expect(dupAdd.text).toContain('この名前はすでに使われています。');
-    const dupRename = await admin.post(`/admin/departments/${other.id}`).type('form').send(form({ _csrf: csrf, name: renamed }));
+    const dupRename = await admin
+      .post(`/admin/departments/${other.id}`)
+      .type('form')
+      .send(form({ _csrf: csrf, name: renamed }));
     expect(dupRename.status).toBe(400);
     expect(dupRename.text).toContain('この名前はすでに使われています。');
     expect((await ctx.db.select().from(departments).where(eq(departments.id, other.id)))[0]!.name).toBe(other.name);
 
-    const empty = await admin.post('/admin/departments').type('form').send(form({ _csrf: csrf, name: '  ' }));
+    const empty = await admin
+      .post('/admin/departments')
+      .type('form')
+      .send(form({ _csrf: csrf, name: '  ' }));
     expect(empty.status).toBe(400);
     expect(empty.text).toContain('入力してください。');
-    await admin.post('/admin/departments/999999').type('form').send(form({ _csrf: csrf, name: `x${u()}` })).expect(404);
+    await admin
+      .post('/admin/departments/999999')
+      .type('form')
+      .send(form({ _csrf: csrf, name: `x${u()}` }))
+      .expect(404);
 
     const audit = await historyOf(ctx.db, 'department', row!.id);
     expect(audit.map((h) => h.action).sort()).toEqual(['department.create', 'department.update']);
@@ -396,15 +485,26 @@ describe('departments and job categories', () => {
 
   it('adds and renames a job category with its English name; a duplicate is refused', async () => {
     const name = `薬剤師${u()}`;
-    await admin.post('/admin/job-categories').type('form').send(form({ _csrf: csrf, name, nameEn: 'Pharmacist' })).expect(303);
+    await admin
+      .post('/admin/job-categories')
+      .type('form')
+      .send(form({ _csrf: csrf, name, nameEn: 'Pharmacist' }))
+      .expect(303);
     const page = await admin.get('/admin/departments').expect(200);
     expect(page.text).toContain(`value="${name}"`);
     const [row] = await ctx.db.select().from(jobCategories).where(eq(jobCategories.name, name));
     expect(row).toMatchObject({ name, nameEn: 'Pharmacist' });
     const id = row!.id;
-    await admin.post(`/admin/job-categories/${id}`).type('form').send(form({ _csrf: csrf, name: `${name}2`, nameEn: 'Pharmacist 2' })).expect(303);
+    await admin
+      .post(`/admin/job-categories/${id}`)
+      .type('form')
+      .send(form({ _csrf: csrf, name: `${name}2`, nameEn: 'Pharmacist 2' }))
+      .expect(303);
     expect((await admin.get('/admin/departments')).text).toContain(`value="${name}2"`);
-    const dup = await admin.post('/admin/job-categories').type('form').send(form({ _csrf: csrf, name: `${name}2` }));
+    const dup = await admin
+      .post('/admin/job-categories')
+      .type('form')
+      .send(form({ _csrf: csrf, name: `${name}2` }));
     expect(dup.status).toBe(400);
     expect(dup.text).toContain('この名前はすでに使われています。');
   });
@@ -413,6 +513,10 @@ describe('departments and job categories', () => {
     const officer = await makeOfficer(ctx.db);
     const { agent, csrf: officerCsrf } = await signIn(ctx.app, officer.employeeNo, officer.password);
     await agent.get('/admin/departments').expect(403);
-    await agent.post('/admin/departments').type('form').send(form({ _csrf: officerCsrf, name: `x${u()}` })).expect(403);
+    await agent
+      .post('/admin/departments')
+      .type('form')
+      .send(form({ _csrf: officerCsrf, name: `x${u()}` }))
+      .expect(403);
   });
 });

@@ -105,10 +105,15 @@ describe('group commit', () => {
   it('stores every commit of 16 learners committing at once through the API', async () => {
     const learners = await Promise.all(Array.from({ length: 16 }, () => launched()));
     const responses = await Promise.all(
-      learners.flatMap((l, i) => [1, 2, 3].map((seq) => commit(l.agent, l.csrf, l.attemptId, l.scoId, l.sessionNo, commit12({ lesson_location: `l${i}-s${seq}` }), seq))),
+      learners.flatMap((l, i) =>
+        [1, 2, 3].map((seq) =>
+          commit(l.agent, l.csrf, l.attemptId, l.scoId, l.sessionNo, commit12({ lesson_location: `l${i}-s${seq}` }), seq),
+        ),
+      ),
     );
     for (const res of responses) expect(res.status).toBe(200);
-    for (const [i, l] of learners.entries()) expect(await stateOf(ctx.db, l.attemptId, l.scoId)).toMatchObject({ location: `l${i}-s3`, commitSeq: 3 });
+    for (const [i, l] of learners.entries())
+      expect(await stateOf(ctx.db, l.attemptId, l.scoId)).toMatchObject({ location: `l${i}-s3`, commitSeq: 3 });
   });
 });
 
@@ -121,7 +126,13 @@ describe('the session check in front of the run-time API', () => {
     return { value, signed, sid: signed.slice(2, signed.lastIndexOf('.')) };
   };
   /** A commit sent with exactly this cookie, to this app (a fresh instance if given). */
-  const commitWithCookie = (l: Awaited<ReturnType<typeof launched>>, cookie: string, seq: number, location: string, app: Express = ctx.app) =>
+  const commitWithCookie = (
+    l: Awaited<ReturnType<typeof launched>>,
+    cookie: string,
+    seq: number,
+    location: string,
+    app: Express = ctx.app,
+  ) =>
     request(app)
       .post(`/api/attempts/${l.attemptId}/scos/${l.scoId}/commit?session=${l.sessionNo}`)
       .set('Cookie', `mamoru.sid=${cookie}`)
@@ -136,7 +147,11 @@ describe('the session check in front of the run-time API', () => {
     expect((await stateOf(ctx.db, l.attemptId, l.scoId))!.location).toBeNull();
     const res = await commitWithCookie(l, value, 1, 'genuine').expect(200);
     // JSON only: never sniffed as something else, framed, run or cached.
-    expect(res.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'none'; frame-ancestors 'none'", 'cache-control': 'no-store' });
+    expect(res.headers).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+      'cache-control': 'no-store',
+    });
     expect((await stateOf(ctx.db, l.attemptId, l.scoId))!.location).toBe('genuine');
   });
 

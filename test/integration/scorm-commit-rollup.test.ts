@@ -23,14 +23,24 @@ afterAll(() => ctx.close());
 async function launched() {
   const person = await makeStaff(ctx.db);
   const version = await makeCourseVersion(ctx.db);
-  const attempt = await makeAttempt(ctx.db, { staffId: person.id, courseVersionId: version.id, startedAt: new Date('2026-11-20T00:00:00Z') });
+  const attempt = await makeAttempt(ctx.db, {
+    staffId: person.id,
+    courseVersionId: version.id,
+    startedAt: new Date('2026-11-20T00:00:00Z'),
+  });
   const { agent, csrf } = await signIn(ctx.app, person.employeeNo, person.password);
   const scoId = version.scos[0]!.id;
   const { sessionNo } = await launch(agent, csrf, attempt.id, scoId);
-  return { person, attempt, scoId, sessionNo, send: (payload: object, seq: number) => commit(agent, csrf, attempt.id, scoId, sessionNo, payload, seq) };
+  return {
+    person,
+    attempt,
+    scoId,
+    sessionNo,
+    send: (payload: object, seq: number) => commit(agent, csrf, attempt.id, scoId, sessionNo, payload, seq),
+  };
 }
 
-it("stamps every row a commit writes with the clock it is given, in the batch statement too", async () => {
+it('stamps every row a commit writes with the clock it is given, in the batch statement too', async () => {
   const l = await launched();
   // A new status: the batch statement, then the roll-up.
   await l.send(commit12({ lesson_location: 'p1', lesson_status: 'incomplete' }), 1).expect(200);
@@ -41,7 +51,9 @@ it("stamps every row a commit writes with the clock it is given, in the batch st
   // The same status with a new bookmark and time: the batch statement alone stamps the attempt.
   const before = await attemptRow(ctx.db, l.attempt.id);
   await ctx.db.execute(sql`UPDATE attempts SET last_activity_at = '2026-01-01T00:00:00Z' WHERE id = ${l.attempt.id}`);
-  await l.send(commit12({ lesson_location: 'p2', lesson_status: 'incomplete', session_time: '00:06:00' }), 2).expect(200, { result: 'true', errorCode: 0, outcome: 'applied' });
+  await l
+    .send(commit12({ lesson_location: 'p2', lesson_status: 'incomplete', session_time: '00:06:00' }), 2)
+    .expect(200, { result: 'true', errorCode: 0, outcome: 'applied' });
   expect(await attemptRow(ctx.db, l.attempt.id)).toEqual({ ...before, lastActivityAt: NOV_24, totalSeconds: 360 });
   expect(await stateOf(ctx.db, l.attempt.id, l.scoId)).toMatchObject({ location: 'p2', updatedAt: NOV_24 });
 });
@@ -50,7 +62,11 @@ describe('a roll-up that did not happen', () => {
   // Stands in for the process dying between the two writes: the database refuses the roll-up's
   // change of an attempt's status (the batch statement changes only its time and activity).
   const refuseRollUp = async (attemptId: number) => {
-    await ctx.db.execute(sql.raw(`CREATE OR REPLACE FUNCTION test_refuse_roll_up() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'roll-up refused by the test'; END $$`));
+    await ctx.db.execute(
+      sql.raw(
+        `CREATE OR REPLACE FUNCTION test_refuse_roll_up() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'roll-up refused by the test'; END $$`,
+      ),
+    );
     await ctx.db.execute(
       sql.raw(`CREATE TRIGGER test_refuse_roll_up BEFORE UPDATE ON attempts FOR EACH ROW
         WHEN (NEW.id = ${Number(attemptId)} AND (OLD.completion IS DISTINCT FROM NEW.completion OR OLD.satisfied IS DISTINCT FROM NEW.satisfied))
@@ -71,15 +87,31 @@ describe('a roll-up that did not happen', () => {
     const state = (await stateOf(ctx.db, l.attempt.id, l.scoId))!;
     expect(state).toMatchObject({ commitSeq: 1, sessionSeconds: 180, location: 'end', completion: 'not attempted' });
     expect((state.cmi as Record<string, string>)['cmi.core.lesson_status']).toBe('completed');
-    expect(await attemptRow(ctx.db, l.attempt.id)).toMatchObject({ satisfied: false, completion: 'not attempted', totalSeconds: 180, completedAt: null });
+    expect(await attemptRow(ctx.db, l.attempt.id)).toMatchObject({
+      satisfied: false,
+      completion: 'not attempted',
+      totalSeconds: 180,
+      completedAt: null,
+    });
     expect(await resultOf(ctx.db, l.person.id, l.attempt.courseId, 2026)).toBeUndefined();
 
     await allowRollUp();
     // The content's next commit reports the same status: nothing new against the last CMI, but
     // the stored columns are behind it, and that is what the commit compares with.
-    await l.send({ ...completed, cmi: { ...completed.cmi, core: { ...completed.cmi.core, session_time: '00:04:00' } } }, 2).expect(200, { result: 'true', errorCode: 0, outcome: 'applied' });
+    await l
+      .send({ ...completed, cmi: { ...completed.cmi, core: { ...completed.cmi.core, session_time: '00:04:00' } } }, 2)
+      .expect(200, { result: 'true', errorCode: 0, outcome: 'applied' });
     expect(await stateOf(ctx.db, l.attempt.id, l.scoId)).toMatchObject({ commitSeq: 2, completion: 'completed', sessionSeconds: 240 });
-    expect(await attemptRow(ctx.db, l.attempt.id)).toMatchObject({ satisfied: true, completion: 'completed', totalSeconds: 240, completedAt: NOV_24 });
-    expect(await resultOf(ctx.db, l.person.id, l.attempt.courseId, 2026)).toMatchObject({ status: 'completed', attemptId: l.attempt.id, completedAt: NOV_24 });
+    expect(await attemptRow(ctx.db, l.attempt.id)).toMatchObject({
+      satisfied: true,
+      completion: 'completed',
+      totalSeconds: 240,
+      completedAt: NOV_24,
+    });
+    expect(await resultOf(ctx.db, l.person.id, l.attempt.courseId, 2026)).toMatchObject({
+      status: 'completed',
+      attemptId: l.attempt.id,
+      completedAt: NOV_24,
+    });
   });
 });

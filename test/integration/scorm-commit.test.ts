@@ -6,7 +6,21 @@ import { importPackage } from '../../server/scorm/courses/service';
 import { createTestContext, signIn, type TestContext } from '../support/app';
 import { commit12, commit2004 } from '../support/cmi';
 import { makeOfficer, makeStaff } from '../support/factories';
-import { attemptRow, beacon, commit, fixture, GOLF_12, GOLF_2004, importCourse, itWithFixtures, launch, resultOf, start, stateOf, type Agent } from '../support/scorm-flow';
+import {
+  attemptRow,
+  beacon,
+  commit,
+  fixture,
+  GOLF_12,
+  GOLF_2004,
+  importCourse,
+  itWithFixtures,
+  launch,
+  resultOf,
+  start,
+  stateOf,
+  type Agent,
+} from '../support/scorm-flow';
 import { edition4th, singleSco12 } from '../support/scorm-packages';
 
 jest.setTimeout(60_000);
@@ -46,16 +60,30 @@ async function learnerOn(course: typeof c12): Promise<Learner> {
 }
 
 const ok = (outcome: 'applied' | 'stale') => ({ result: 'true', errorCode: 0, outcome });
-const snapshot = async (l: Learner) => ({ state: await stateOf(ctx.db, l.attemptId, l.scoId), attempt: await attemptRow(ctx.db, l.attemptId) });
+const snapshot = async (l: Learner) => ({
+  state: await stateOf(ctx.db, l.attemptId, l.scoId),
+  attempt: await attemptRow(ctx.db, l.attemptId),
+});
 
 describe('attempts and launch', () => {
   it('starts an attempt in the current fiscal year, resumes it, and starts anew in the next year', async () => {
     const l = await learnerOn(c12);
     const first = await attemptRow(ctx.db, l.attemptId);
-    expect(first).toMatchObject({ staffId: l.person.id, courseId: c12.courseId, courseVersionId: c12.versionId, fiscalYear: 2026, number: 1, satisfied: false, completion: 'not attempted' });
+    expect(first).toMatchObject({
+      staffId: l.person.id,
+      courseId: c12.courseId,
+      courseVersionId: c12.versionId,
+      fiscalYear: 2026,
+      number: 1,
+      satisfied: false,
+      completion: 'not attempted',
+    });
     expect(first.startedAt.toISOString()).toBe(NOV_24.toISOString());
     expect(await start(l.agent, l.csrf, c12.courseId)).toBe(l.attemptId);
-    const starts = await ctx.db.select().from(auditLog).where(and(eq(auditLog.action, 'attempt.start'), eq(auditLog.subjectId, String(l.attemptId))));
+    const starts = await ctx.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'attempt.start'), eq(auditLog.subjectId, String(l.attemptId))));
     expect(starts).toHaveLength(1);
     expect(starts[0]).toMatchObject({ actorId: l.person.id, details: { courseId: c12.courseId, fiscalYear: 2026, number: 1 } });
 
@@ -88,14 +116,28 @@ describe('attempts and launch', () => {
     const l = await learnerOn(c12);
     const answer = await launch(l.agent, l.csrf, l.attemptId, l.scoId);
     expect(answer).toMatchObject({ standard: '1.2', sessionNo: 1, review: false });
-    expect(answer.cmi.core).toMatchObject({ student_id: l.person.employeeNo, student_name: l.person.name, entry: 'ab-initio', credit: 'credit', lesson_mode: 'normal', total_time: '0000:00:00' });
+    expect(answer.cmi.core).toMatchObject({
+      student_id: l.person.employeeNo,
+      student_name: l.person.name,
+      entry: 'ab-initio',
+      credit: 'credit',
+      lesson_mode: 'normal',
+      total_time: '0000:00:00',
+    });
 
     const m = await learnerOn(c2004);
     const a2004 = await launch(m.agent, m.csrf, m.attemptId, m.scoId);
     expect(a2004).toMatchObject({ standard: '2004', sessionNo: 1, review: false });
     expect(a2004.cmi).toMatchObject({
-      learner_id: m.person.employeeNo, learner_name: m.person.name, entry: 'ab-initio', credit: 'credit', mode: 'normal',
-      completion_threshold: '0.75', scaled_passing_score: '0.8', launch_data: 'start=1', total_time: 'PT0S',
+      learner_id: m.person.employeeNo,
+      learner_name: m.person.name,
+      entry: 'ab-initio',
+      credit: 'credit',
+      mode: 'normal',
+      completion_threshold: '0.75',
+      scaled_passing_score: '0.8',
+      launch_data: 'start=1',
+      total_time: 'PT0S',
     });
     expect((await launch(m.agent, m.csrf, m.attemptId, m.scoId)).sessionNo).toBe(2);
   });
@@ -105,32 +147,97 @@ describe('commits', () => {
   it('applies a SCORM 1.2 commit and derives the SCO, attempt and yearly result', async () => {
     const l = await learnerOn(c12);
     const { sessionNo } = await launch(l.agent, l.csrf, l.attemptId, l.scoId);
-    const payload = commit12({ lesson_status: 'passed', lesson_location: 'p9', score: { raw: '85', min: '0', max: '100' }, session_time: '00:05:00' });
+    const payload = commit12({
+      lesson_status: 'passed',
+      lesson_location: 'p9',
+      score: { raw: '85', min: '0', max: '100' },
+      session_time: '00:05:00',
+    });
     await commit(l.agent, l.csrf, l.attemptId, l.scoId, sessionNo, payload, 1).expect(200, ok('applied'));
     const state = (await stateOf(ctx.db, l.attemptId, l.scoId))!;
-    expect(state).toMatchObject({ completion: 'completed', success: 'passed', scoreRaw: 85, scoreMin: 0, scoreMax: 100, scoreScaled: 0.85, sessionSeconds: 300, location: 'p9', commitSeq: 1, sessionNo: 1 });
+    expect(state).toMatchObject({
+      completion: 'completed',
+      success: 'passed',
+      scoreRaw: 85,
+      scoreMin: 0,
+      scoreMax: 100,
+      scoreScaled: 0.85,
+      sessionSeconds: 300,
+      location: 'p9',
+      commitSeq: 1,
+      sessionNo: 1,
+    });
     const cmi = state.cmi as Record<string, string>;
     expect(cmi['cmi.core.lesson_status']).toBe('passed');
     expect(cmi['cmi.suspend_data']).toBe('page=3');
     expect(cmi['cmi.core.student_id']).toBeUndefined(); // what the LMS owns is never taken from content
-    expect(await attemptRow(ctx.db, l.attemptId)).toMatchObject({ satisfied: true, completion: 'completed', success: 'passed', scoreScaled: 0.85, totalSeconds: 300, completedAt: NOV_24 });
-    expect(await resultOf(ctx.db, l.person.id, c12.courseId, 2026)).toMatchObject({ status: 'completed', bestScoreScaled: 0.85, completedAt: NOV_24, attemptId: l.attemptId });
+    expect(await attemptRow(ctx.db, l.attemptId)).toMatchObject({
+      satisfied: true,
+      completion: 'completed',
+      success: 'passed',
+      scoreScaled: 0.85,
+      totalSeconds: 300,
+      completedAt: NOV_24,
+    });
+    expect(await resultOf(ctx.db, l.person.id, c12.courseId, 2026)).toMatchObject({
+      status: 'completed',
+      bestScoreScaled: 0.85,
+      completedAt: NOV_24,
+      attemptId: l.attemptId,
+    });
   });
 
   it('applies a SCORM 2004 commit', async () => {
     const l = await learnerOn(c2004);
     const { sessionNo } = await launch(l.agent, l.csrf, l.attemptId, l.scoId);
-    const payload = commit2004({ completion_status: 'incomplete', progress_measure: '0.5', success_status: 'unknown', score: { scaled: '0.9', raw: '90', min: '0', max: '100' }, location: 'slide-4', session_time: 'PT2M30S' });
+    const payload = commit2004({
+      completion_status: 'incomplete',
+      progress_measure: '0.5',
+      success_status: 'unknown',
+      score: { scaled: '0.9', raw: '90', min: '0', max: '100' },
+      location: 'slide-4',
+      session_time: 'PT2M30S',
+    });
     await commit(l.agent, l.csrf, l.attemptId, l.scoId, sessionNo, payload, 1).expect(200, ok('applied'));
-    expect(await stateOf(ctx.db, l.attemptId, l.scoId)).toMatchObject({ completion: 'incomplete', success: 'passed', scoreRaw: 90, scoreScaled: 0.9, sessionSeconds: 150, location: 'slide-4' });
-    expect(await attemptRow(ctx.db, l.attemptId)).toMatchObject({ satisfied: false, completion: 'incomplete', success: 'passed', scoreScaled: 0.9, totalSeconds: 150 });
-    expect(await resultOf(ctx.db, l.person.id, c2004.courseId, 2026)).toMatchObject({ status: 'in_progress', bestScoreScaled: 0.9, completedAt: null });
+    expect(await stateOf(ctx.db, l.attemptId, l.scoId)).toMatchObject({
+      completion: 'incomplete',
+      success: 'passed',
+      scoreRaw: 90,
+      scoreScaled: 0.9,
+      sessionSeconds: 150,
+      location: 'slide-4',
+    });
+    expect(await attemptRow(ctx.db, l.attemptId)).toMatchObject({
+      satisfied: false,
+      completion: 'incomplete',
+      success: 'passed',
+      scoreScaled: 0.9,
+      totalSeconds: 150,
+    });
+    expect(await resultOf(ctx.db, l.person.id, c2004.courseId, 2026)).toMatchObject({
+      status: 'in_progress',
+      bestScoreScaled: 0.9,
+      completedAt: null,
+    });
   });
 
   withFixtures('tracks the shared third-party packages (1.2 and 2004 3rd edition)', async () => {
     for (const [file, payload, standard] of [
-      [GOLF_12, commit12({ lesson_status: 'passed', lesson_location: 'Playing/Par.html', score: { raw: '80', min: '0', max: '100' } }), '1.2'],
-      [GOLF_2004, commit2004({ completion_status: 'completed', success_status: 'passed', location: 'Playing/Par.html', score: { scaled: '0.8', raw: '80', min: '0', max: '100' } }), '2004'],
+      [
+        GOLF_12,
+        commit12({ lesson_status: 'passed', lesson_location: 'Playing/Par.html', score: { raw: '80', min: '0', max: '100' } }),
+        '1.2',
+      ],
+      [
+        GOLF_2004,
+        commit2004({
+          completion_status: 'completed',
+          success_status: 'passed',
+          location: 'Playing/Par.html',
+          score: { scaled: '0.8', raw: '80', min: '0', max: '100' },
+        }),
+        '2004',
+      ],
     ] as const) {
       const bytes = fixture(file);
       const imported = await importPackage(ctx.db, null, bytes, new Date());
@@ -142,7 +249,12 @@ describe('commits', () => {
       const launched = await launch(agent, csrf, attemptId, sco!.id);
       expect(launched.standard).toBe(standard);
       await commit(agent, csrf, attemptId, sco!.id, launched.sessionNo, payload, 1).expect(200, ok('applied'));
-      expect(await attemptRow(ctx.db, attemptId)).toMatchObject({ satisfied: true, completion: 'completed', success: 'passed', scoreScaled: 0.8 });
+      expect(await attemptRow(ctx.db, attemptId)).toMatchObject({
+        satisfied: true,
+        completion: 'completed',
+        success: 'passed',
+        scoreScaled: 0.8,
+      });
       expect(await stateOf(ctx.db, attemptId, sco!.id)).toMatchObject({ location: 'Playing/Par.html' });
     }
   });
@@ -153,7 +265,15 @@ describe('commits', () => {
     await commit(l.agent, l.csrf, l.attemptId, l.scoId, sessionNo, commit12({ lesson_location: 'p2' }), 2).expect(200, ok('applied'));
     const before = await snapshot(l);
     await commit(l.agent, l.csrf, l.attemptId, l.scoId, sessionNo, commit12({ lesson_location: 'p-same' }), 2).expect(200, ok('stale'));
-    await commit(l.agent, l.csrf, l.attemptId, l.scoId, sessionNo, commit12({ lesson_location: 'p-late', lesson_status: 'completed' }), 1).expect(200, ok('stale'));
+    await commit(
+      l.agent,
+      l.csrf,
+      l.attemptId,
+      l.scoId,
+      sessionNo,
+      commit12({ lesson_location: 'p-late', lesson_status: 'completed' }),
+      1,
+    ).expect(200, ok('stale'));
     expect(await snapshot(l)).toEqual(before);
     expect(before.state).toMatchObject({ location: 'p2', commitSeq: 2 });
   });
@@ -193,7 +313,11 @@ describe('commits', () => {
     ['an exit word from the wrong standard', commit12({ exit: 'normal' }), 'cmi.core.exit'],
     ['suspend_data over 4,096 characters', commit12({}, { suspend_data: 'x'.repeat(4097) }), 'cmi.suspend_data'],
     ['an element outside the data model', commit12({}, { hacked: 'yes' }), 'cmi.hacked'],
-    ['an interaction result from 2004', commit12({}, { interactions: { 0: { id: 'q1', result: 'incorrect' } } }), 'cmi.interactions.0.result'],
+    [
+      'an interaction result from 2004',
+      commit12({}, { interactions: { 0: { id: 'q1', result: 'incorrect' } } }),
+      'cmi.interactions.0.result',
+    ],
     ['more interactions than allowed', commit12({}, { interactions: { 250: { id: 'q' } } }), 'cmi.interactions.250.id'],
     ['an object where a value belongs', commit12({ lesson_location: { evil: 1 } }), 'cmi.core.lesson_location.evil'],
     ['absurd nesting', commit12({}, { objectives: deep() }), 'cmi'],
@@ -235,8 +359,16 @@ describe('commits', () => {
       .send('{"cmi": ');
     expect(garbled.status).toBe(400);
     expect(garbled.body).toMatchObject({ result: 'false', errorCode: 391 });
-    await l.agent.post(`/api/attempts/${l.attemptId}/scos/${l.scoId}/commit?session=${sessionNo}`).set('x-csrf-token', l.csrf).send({ ...commit12(), commitSequence: 'x' }).expect(400);
-    await l.agent.post(`/api/attempts/${l.attemptId}/scos/${l.scoId}/commit?session=abc`).set('x-csrf-token', l.csrf).send({ ...commit12(), commitSequence: 1 }).expect(400);
+    await l.agent
+      .post(`/api/attempts/${l.attemptId}/scos/${l.scoId}/commit?session=${sessionNo}`)
+      .set('x-csrf-token', l.csrf)
+      .send({ ...commit12(), commitSequence: 'x' })
+      .expect(400);
+    await l.agent
+      .post(`/api/attempts/${l.attemptId}/scos/${l.scoId}/commit?session=abc`)
+      .set('x-csrf-token', l.csrf)
+      .send({ ...commit12(), commitSequence: 1 })
+      .expect(400);
     expect(await snapshot(l)).toEqual(before);
   });
 });
@@ -248,10 +380,22 @@ describe('who may commit', () => {
     await commit(owner.agent, owner.csrf, owner.attemptId, owner.scoId, sessionNo, commit12({ lesson_location: 'mine' }), 1).expect(200);
     const before = await snapshot(owner);
     const intruder = await learnerOn(c12);
-    const res = await commit(intruder.agent, intruder.csrf, owner.attemptId, owner.scoId, sessionNo, commit12({ lesson_status: 'passed', lesson_location: 'theirs' }), 5);
+    const res = await commit(
+      intruder.agent,
+      intruder.csrf,
+      owner.attemptId,
+      owner.scoId,
+      sessionNo,
+      commit12({ lesson_status: 'passed', lesson_location: 'theirs' }),
+      5,
+    );
     expect(res.status).toBe(404);
     expect(res.body).toMatchObject({ result: 'false' });
-    await intruder.agent.post(`/api/attempts/${owner.attemptId}/scos/${owner.scoId}/launch`).set('x-csrf-token', intruder.csrf).send({}).expect(404);
+    await intruder.agent
+      .post(`/api/attempts/${owner.attemptId}/scos/${owner.scoId}/launch`)
+      .set('x-csrf-token', intruder.csrf)
+      .send({})
+      .expect(404);
     await intruder.agent.get(`/learn/attempts/${owner.attemptId}`).expect(404);
     // A SCO of another course, through one's own attempt, is no way in either.
     await commit(intruder.agent, intruder.csrf, intruder.attemptId, c2004.scos[0]!.id, 1, commit2004(), 1).expect(404);
@@ -271,10 +415,23 @@ describe('who may commit', () => {
       .expect(403);
     expect(await snapshot(l)).toEqual(before);
 
-    const res = await beacon(l.agent, l.csrf, l.attemptId, l.scoId, sessionNo, commit12({ lesson_status: 'completed', exit: 'suspend', lesson_location: 'by-beacon' }), 3);
+    const res = await beacon(
+      l.agent,
+      l.csrf,
+      l.attemptId,
+      l.scoId,
+      sessionNo,
+      commit12({ lesson_status: 'completed', exit: 'suspend', lesson_location: 'by-beacon' }),
+      3,
+    );
     expect(res.status).toBe(200);
     expect(res.body).toEqual(ok('applied'));
-    expect(await stateOf(ctx.db, l.attemptId, l.scoId)).toMatchObject({ location: 'by-beacon', exit: 'suspend', completion: 'completed', commitSeq: 3 });
+    expect(await stateOf(ctx.db, l.attemptId, l.scoId)).toMatchObject({
+      location: 'by-beacon',
+      exit: 'suspend',
+      completion: 'completed',
+      commitSeq: 3,
+    });
   });
 
   it('refuses a payload over 4 MB with 413, by XHR and by beacon, changing nothing', async () => {
@@ -295,13 +452,35 @@ describe('resume', () => {
   it('resumes SCORM 1.2 at the stored location with suspend_data, adding up the time of every session', async () => {
     const l = await learnerOn(c12);
     const s1 = await launch(l.agent, l.csrf, l.attemptId, l.scoId);
-    await commit(l.agent, l.csrf, l.attemptId, l.scoId, s1.sessionNo, commit12({ lesson_location: 'p7', exit: 'suspend', session_time: '00:10:00' }, { suspend_data: 'page=7;answers=ab' }), 1).expect(200, ok('applied'));
+    await commit(
+      l.agent,
+      l.csrf,
+      l.attemptId,
+      l.scoId,
+      s1.sessionNo,
+      commit12({ lesson_location: 'p7', exit: 'suspend', session_time: '00:10:00' }, { suspend_data: 'page=7;answers=ab' }),
+      1,
+    ).expect(200, ok('applied'));
 
     const s2 = await launch(l.agent, l.csrf, l.attemptId, l.scoId);
     expect(s2.sessionNo).toBe(2);
-    expect(s2.cmi.core).toMatchObject({ entry: 'resume', lesson_location: 'p7', total_time: '0000:10:00', exit: '', student_id: l.person.employeeNo });
+    expect(s2.cmi.core).toMatchObject({
+      entry: 'resume',
+      lesson_location: 'p7',
+      total_time: '0000:10:00',
+      exit: '',
+      student_id: l.person.employeeNo,
+    });
     expect(s2.cmi.suspend_data).toBe('page=7;answers=ab');
-    await commit(l.agent, l.csrf, l.attemptId, l.scoId, s2.sessionNo, commit12({ lesson_location: 'p8', exit: '', session_time: '00:02:30' }, { suspend_data: 'page=8' }), 1).expect(200, ok('applied'));
+    await commit(
+      l.agent,
+      l.csrf,
+      l.attemptId,
+      l.scoId,
+      s2.sessionNo,
+      commit12({ lesson_location: 'p8', exit: '', session_time: '00:02:30' }, { suspend_data: 'page=8' }),
+      1,
+    ).expect(200, ok('applied'));
     expect(await stateOf(ctx.db, l.attemptId, l.scoId)).toMatchObject({ priorSessionsSeconds: 600, sessionSeconds: 150 });
     expect((await attemptRow(ctx.db, l.attemptId)).totalSeconds).toBe(750);
 
@@ -313,9 +492,24 @@ describe('resume', () => {
   it('resumes SCORM 2004 the same way', async () => {
     const l = await learnerOn(c2004);
     const s1 = await launch(l.agent, l.csrf, l.attemptId, l.scoId);
-    await commit(l.agent, l.csrf, l.attemptId, l.scoId, s1.sessionNo, commit2004({ location: 'slide-12', exit: 'suspend', suspend_data: '{"slide":12}', session_time: 'PT1H2M' }), 1).expect(200);
+    await commit(
+      l.agent,
+      l.csrf,
+      l.attemptId,
+      l.scoId,
+      s1.sessionNo,
+      commit2004({ location: 'slide-12', exit: 'suspend', suspend_data: '{"slide":12}', session_time: 'PT1H2M' }),
+      1,
+    ).expect(200);
     const s2 = await launch(l.agent, l.csrf, l.attemptId, l.scoId);
-    expect(s2.cmi).toMatchObject({ entry: 'resume', location: 'slide-12', suspend_data: '{"slide":12}', total_time: 'PT1H2M', exit: '', mode: 'normal' });
+    expect(s2.cmi).toMatchObject({
+      entry: 'resume',
+      location: 'slide-12',
+      suspend_data: '{"slide":12}',
+      total_time: 'PT1H2M',
+      exit: '',
+      mode: 'normal',
+    });
   });
 });
 

@@ -62,11 +62,7 @@ describe('a signed-in learner', () => {
     if (!golf.ok) throw new Error('golf import refused');
     const page = await learner.agent.get(url('shared/launchpage.html', golf.versionId)).expect(200);
     expect(page.text).toBe((await readEntry(bytes, 'shared/launchpage.html')).toString('utf8'));
-    const jpg = await learner.agent
-      .get(url('Etiquette/course.jpg', golf.versionId))
-      .buffer(true)
-      .parse(binary)
-      .expect(200);
+    const jpg = await learner.agent.get(url('Etiquette/course.jpg', golf.versionId)).buffer(true).parse(binary).expect(200);
     expect(jpg.headers['content-type']).toBe('image/jpeg');
     expect(Buffer.compare(jpg.body as Buffer, await readEntry(bytes, 'Etiquette/course.jpg'))).toBe(0);
     const js = await learner.agent.get(url('shared/scormfunctions.js', golf.versionId)).expect(200);
@@ -74,7 +70,15 @@ describe('a signed-in learner', () => {
   });
 
   it('answers 404 for a missing file, a folder, no path, an unknown version and the cache marker', async () => {
-    for (const rest of ['course/v2/sco1/nope.html', 'course/v2/sco1/', 'course/v2/sco1', 'course', '.complete', 'course/v2/sco1/.hidden', '']) {
+    for (const rest of [
+      'course/v2/sco1/nope.html',
+      'course/v2/sco1/',
+      'course/v2/sco1',
+      'course',
+      '.complete',
+      'course/v2/sco1/.hidden',
+      '',
+    ]) {
       const res = await learner.agent.get(url(rest));
       expect([rest, res.status]).toEqual([rest, 404]);
     }

@@ -9,7 +9,20 @@ import { courses, courseVersionParts, courseVersions, scos } from '../../server/
 import { translator } from '../../server/lib/i18n';
 import { createTestContext, signIn, type TestContext } from '../support/app';
 import { makeAdmin, makeOfficer, makeStaff } from '../support/factories';
-import { attemptRow, binary, countVersions, fixture, GOLF_12, GOLF_2004, instanceOn, itWithFixtures, start, upload, uniquePackage, type Agent } from '../support/scorm-flow';
+import {
+  attemptRow,
+  binary,
+  countVersions,
+  fixture,
+  GOLF_12,
+  GOLF_2004,
+  instanceOn,
+  itWithFixtures,
+  start,
+  upload,
+  uniquePackage,
+  type Agent,
+} from '../support/scorm-flow';
 import { buildPackage, edition2nd, edition4th, LAUNCH_HTML, multiSco12, singleSco12, type PackageSpec } from '../support/scorm-packages';
 
 jest.setTimeout(60_000);
@@ -48,15 +61,27 @@ const escapeHtml = (text: string) =>
 
 /** Every file under a folder, at any depth (the upload's temporary folders count). */
 function filesUnder(dir: string): string[] {
-  return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[]).filter((d) => !d.isDirectory()).map((d) => path.join(d.parentPath, d.name));
+  return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+    .filter((d) => !d.isDirectory())
+    .map((d) => path.join(d.parentPath, d.name));
 }
 
 const countParts = async () => (await ctx.db.select({ n: courseVersionParts.partNo }).from(courseVersionParts)).length;
 
 async function storedCourse(courseId: number) {
   const [course] = await ctx.db.select().from(courses).where(eq(courses.id, courseId));
-  const versions = await ctx.db.select().from(courseVersions).where(eq(courseVersions.courseId, courseId)).orderBy(courseVersions.versionNo);
-  const scoRows = versions.length ? await ctx.db.select().from(scos).where(eq(scos.courseVersionId, versions[versions.length - 1]!.id)).orderBy(scos.position) : [];
+  const versions = await ctx.db
+    .select()
+    .from(courseVersions)
+    .where(eq(courseVersions.courseId, courseId))
+    .orderBy(courseVersions.versionNo);
+  const scoRows = versions.length
+    ? await ctx.db
+        .select()
+        .from(scos)
+        .where(eq(scos.courseVersionId, versions[versions.length - 1]!.id))
+        .orderBy(scos.position)
+    : [];
   return { course: course!, versions, scos: scoRows };
 }
 
@@ -69,11 +94,29 @@ describe('a valid package', () => {
 
     const first = await upload(admin.agent, admin.csrf, golf12).expect(303);
     const one = await storedCourse(courseIdFrom(first.headers.location));
-    expect(one.course).toMatchObject({ slug: 'com-scorm-golfsamples-runtime-basicruntime-12', title: 'Golf Explained - Run-time Basic Calls', origin: 'uploaded' });
+    expect(one.course).toMatchObject({
+      slug: 'com-scorm-golfsamples-runtime-basicruntime-12',
+      title: 'Golf Explained - Run-time Basic Calls',
+      origin: 'uploaded',
+    });
     expect(one.versions).toHaveLength(1);
-    expect(one.versions[0]).toMatchObject({ versionNo: 1, standard: '1.2', sha256: crypto.createHash('sha256').update(golf12).digest('hex'), sizeBytes: golf12.length, completionRule: 'completed' });
+    expect(one.versions[0]).toMatchObject({
+      versionNo: 1,
+      standard: '1.2',
+      sha256: crypto.createHash('sha256').update(golf12).digest('hex'),
+      sizeBytes: golf12.length,
+      completionRule: 'completed',
+    });
     expect(one.course.currentVersionId).toBe(one.versions[0]!.id);
-    expect(one.scos).toEqual([expect.objectContaining({ itemIdentifier: 'item_1', resourceIdentifier: 'resource_1', launchPath: 'shared/launchpage.html', scormType: 'sco', isVisible: true })]);
+    expect(one.scos).toEqual([
+      expect.objectContaining({
+        itemIdentifier: 'item_1',
+        resourceIdentifier: 'resource_1',
+        launchPath: 'shared/launchpage.html',
+        scormType: 'sco',
+        isVisible: true,
+      }),
+    ]);
 
     const second = await upload(officer.agent, officer.csrf, golf2004).expect(303);
     const two = await storedCourse(courseIdFrom(second.headers.location));
@@ -101,7 +144,13 @@ describe('a valid package', () => {
       ['sco_b', 'sco', 'b/index.html', false],
       ['handout', 'asset', 'docs/handout.html', true],
     ]);
-    expect(rows[0]).toMatchObject({ masteryScore: 80, maxTimeAllowed: '00:30:00', timeLimitAction: 'exit,message', dataFromLms: 'mode=quiz&lang=ja', position: 0 });
+    expect(rows[0]).toMatchObject({
+      masteryScore: 80,
+      maxTimeAllowed: '00:30:00',
+      timeLimitAction: 'exit,message',
+      dataFromLms: 'mode=quiz&lang=ja',
+      position: 0,
+    });
   });
 
   it('imports SCORM 2004 4th and 2nd edition packages with completion threshold and passing score', async () => {
@@ -109,9 +158,17 @@ describe('a valid package', () => {
     const fourth = await upload(admin.agent, admin.csrf, (await uniquePackage(edition4th(), 'e4')).bytes).expect(303);
     const e4 = await storedCourse(courseIdFrom(fourth.headers.location));
     expect(e4.versions[0]).toMatchObject({ standard: '2004-4th', completionRule: 'completed_and_passed' });
-    expect(e4.scos[0]).toMatchObject({ completionThreshold: 0.75, scaledPassingScore: 0.8, dataFromLms: 'start=1', maxTimeAllowed: 'PT45M', timeLimitAction: 'continue,no message' });
+    expect(e4.scos[0]).toMatchObject({
+      completionThreshold: 0.75,
+      scaledPassingScore: 0.8,
+      dataFromLms: 'start=1',
+      maxTimeAllowed: 'PT45M',
+      timeLimitAction: 'continue,no message',
+    });
 
-    const second = await upload(admin.agent, admin.csrf, (await uniquePackage(edition2nd(), 'e2')).bytes, { completionRule: 'completed_and_passed' }).expect(303);
+    const second = await upload(admin.agent, admin.csrf, (await uniquePackage(edition2nd(), 'e2')).bytes, {
+      completionRule: 'completed_and_passed',
+    }).expect(303);
     const e2 = await storedCourse(courseIdFrom(second.headers.location));
     expect(e2.versions[0]).toMatchObject({ standard: '2004-2nd', completionRule: 'completed_and_passed' });
     expect(e2.scos[0]).toMatchObject({ completionThreshold: 0.6, scaledPassingScore: null });
@@ -123,13 +180,18 @@ describe('versions', () => {
     const officer = await as(await makeOfficer(ctx.db));
     const spec = singleSco12({ title: '版 1' });
     const { bytes: v1, identifier } = await uniquePackage(spec, 'versions');
-    const withId = (s: PackageSpec) => ({ ...s, manifest: s.manifest!.replace('identifier="test.single12"', `identifier="${identifier}"`) });
+    const withId = (s: PackageSpec) => ({
+      ...s,
+      manifest: s.manifest!.replace('identifier="test.single12"', `identifier="${identifier}"`),
+    });
     const courseId = courseIdFrom((await upload(officer.agent, officer.csrf, v1).expect(303)).headers.location);
     const learnerA = await as(await makeStaff(ctx.db));
     const attemptA = await start(learnerA.agent, learnerA.csrf, courseId);
 
     // Version 2, not made current: new attempts still start on version 1.
-    const v2 = await buildPackage(withId({ ...singleSco12({ title: '版 2' }), files: { 'shared/launchpage.html': `${LAUNCH_HTML}<p>v2</p>` } }));
+    const v2 = await buildPackage(
+      withId({ ...singleSco12({ title: '版 2' }), files: { 'shared/launchpage.html': `${LAUNCH_HTML}<p>v2</p>` } }),
+    );
     const added = await upload(officer.agent, officer.csrf, v2).expect(303);
     expect(courseIdFrom(added.headers.location)).toBe(courseId);
     let stored = await storedCourse(courseId);
@@ -141,7 +203,9 @@ describe('versions', () => {
     const attemptB = await start(learnerB.agent, learnerB.csrf, courseId);
 
     // Version 3, made current (and sent with the course id): new attempts use it, old ones do not move.
-    const v3 = await buildPackage(withId({ ...singleSco12({ title: '版 3' }), files: { 'shared/launchpage.html': `${LAUNCH_HTML}<p>v3</p>` } }));
+    const v3 = await buildPackage(
+      withId({ ...singleSco12({ title: '版 3' }), files: { 'shared/launchpage.html': `${LAUNCH_HTML}<p>v3</p>` } }),
+    );
     await upload(officer.agent, officer.csrf, v3, { courseId: String(courseId), makeCurrent: 'on' }).expect(303);
     stored = await storedCourse(courseId);
     const version3 = stored.versions[2]!;
@@ -149,13 +213,22 @@ describe('versions', () => {
     const learnerC = await as(await makeStaff(ctx.db));
     const attemptC = await start(learnerC.agent, learnerC.csrf, courseId);
     const versionOf = async (attemptId: number) => (await attemptRow(ctx.db, attemptId)).courseVersionId;
-    expect([await versionOf(attemptA), await versionOf(attemptB), await versionOf(attemptC)]).toEqual([version1!.id, version1!.id, version3.id]);
+    expect([await versionOf(attemptA), await versionOf(attemptB), await versionOf(attemptC)]).toEqual([
+      version1!.id,
+      version1!.id,
+      version3.id,
+    ]);
     // Resuming does not move an attempt either.
     expect(await start(learnerA.agent, learnerA.csrf, courseId)).toBe(attemptA);
     expect(await versionOf(attemptA)).toBe(version1!.id);
 
     // The officer can point new attempts back at version 2.
-    await officer.agent.post(`/admin/courses/${courseId}/current`).set('x-csrf-token', officer.csrf).type('form').send({ versionId: String(version2!.id) }).expect(303);
+    await officer.agent
+      .post(`/admin/courses/${courseId}/current`)
+      .set('x-csrf-token', officer.csrf)
+      .type('form')
+      .send({ versionId: String(version2!.id) })
+      .expect(303);
     expect((await storedCourse(courseId)).course.currentVersionId).toBe(version2!.id);
 
     // The same bytes again: refused with a message, nothing stored.
@@ -173,13 +246,24 @@ describe('versions', () => {
     const { bytes: v1, identifier } = await uniquePackage(singleSco12({ title: 'マニフェストの題名 1' }), 'title');
     const courseId = courseIdFrom((await upload(officer.agent, officer.csrf, v1).expect(303)).headers.location);
     expect((await storedCourse(courseId)).course.title).toBe('マニフェストの題名 1');
-    await officer.agent.post(`/admin/courses/${courseId}/settings`).set('x-csrf-token', officer.csrf).type('form').send({ title: '令和8年度 情報セキュリティ研修', attemptLimit: '' }).expect(303);
+    await officer.agent
+      .post(`/admin/courses/${courseId}/settings`)
+      .set('x-csrf-token', officer.csrf)
+      .type('form')
+      .send({ title: '令和8年度 情報セキュリティ研修', attemptLimit: '' })
+      .expect(303);
 
     const spec = singleSco12({ title: 'マニフェストの題名 2' });
-    const v2 = await buildPackage({ ...spec, manifest: spec.manifest!.replace('identifier="test.single12"', `identifier="${identifier}"`) });
+    const v2 = await buildPackage({
+      ...spec,
+      manifest: spec.manifest!.replace('identifier="test.single12"', `identifier="${identifier}"`),
+    });
     await upload(officer.agent, officer.csrf, v2, { courseId: String(courseId), makeCurrent: 'on' }).expect(303);
     const stored = await storedCourse(courseId);
-    expect(stored.versions.map((v) => [v.versionNo, v.title])).toEqual([[1, 'マニフェストの題名 1'], [2, 'マニフェストの題名 2']]);
+    expect(stored.versions.map((v) => [v.versionNo, v.title])).toEqual([
+      [1, 'マニフェストの題名 1'],
+      [2, 'マニフェストの題名 2'],
+    ]);
     expect(stored.course.currentVersionId).toBe(stored.versions[1]!.id);
     expect(stored.course.title).toBe('令和8年度 情報セキュリティ研修');
   });
@@ -204,20 +288,42 @@ describe('versions', () => {
 describe('refusals', () => {
   const slipName = `../../mamoru-slip-${crypto.randomBytes(4).toString('hex')}.html`;
   const hostile: [string, () => Promise<Buffer>, string, string][] = [
-    ['a zip-slip entry', () => buildPackage({ ...singleSco12(), extraEntries: [{ name: slipName, data: 'pwned' }] }), slipName, '展開先の外へ書き込もうとしています'],
-    ['a symlink entry', () => buildPackage({ ...singleSco12(), extraEntries: [{ name: 'link.html', data: '/etc/passwd', mode: 0o120777 }] }), 'link.html', 'シンボリックリンク'],
+    [
+      'a zip-slip entry',
+      () => buildPackage({ ...singleSco12(), extraEntries: [{ name: slipName, data: 'pwned' }] }),
+      slipName,
+      '展開先の外へ書き込もうとしています',
+    ],
+    [
+      'a symlink entry',
+      () => buildPackage({ ...singleSco12(), extraEntries: [{ name: 'link.html', data: '/etc/passwd', mode: 0o120777 }] }),
+      'link.html',
+      'シンボリックリンク',
+    ],
     [
       'a DOCTYPE in the manifest',
       () => {
         const spec = singleSco12();
-        return buildPackage({ ...spec, manifest: spec.manifest!.replace('<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0"?>\n<!DOCTYPE manifest [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>') });
+        return buildPackage({
+          ...spec,
+          manifest: spec.manifest!.replace(
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<?xml version="1.0"?>\n<!DOCTYPE manifest [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
+          ),
+        });
       },
       'imsmanifest.xml',
       'DOCTYPE',
     ],
     ['no manifest', () => buildPackage({ files: { 'shared/launchpage.html': LAUNCH_HTML } }), 'imsmanifest.xml', '一番上の階層に'],
     ['a missing launch file', () => buildPackage({ ...singleSco12({ href: 'shared/start.html' }) }), 'shared/start.html', '起動ファイル'],
-    ['a zip bomb', () => buildPackage({ ...singleSco12(), files: { 'shared/launchpage.html': LAUNCH_HTML, 'video.mp4': Buffer.alloc(50 * 1024 * 1024) } }), 'video.mp4', 'ZIP爆弾'],
+    [
+      'a zip bomb',
+      () =>
+        buildPackage({ ...singleSco12(), files: { 'shared/launchpage.html': LAUNCH_HTML, 'video.mp4': Buffer.alloc(50 * 1024 * 1024) } }),
+      'video.mp4',
+      'ZIP爆弾',
+    ],
     ['a file that is not a zip', async () => Buffer.from('<html>not a zip</html>'), '', 'ZIPファイルとして読み取れません'],
   ];
 
@@ -246,7 +352,10 @@ describe('refusals', () => {
   it('refuses an upload over the configured size with 413', async () => {
     const admin = await makeAdmin(ctx.db);
     const small = await signIn(instanceOn(ctx, { DATA_DIR: dataDir, PACKAGE_MAX_MB: '0.01' }), admin.employeeNo, admin.password);
-    const bytes = await buildPackage({ ...singleSco12(), files: { 'shared/launchpage.html': LAUNCH_HTML, 'noise.bin': crypto.randomBytes(20_000) } });
+    const bytes = await buildPackage({
+      ...singleSco12(),
+      files: { 'shared/launchpage.html': LAUNCH_HTML, 'noise.bin': crypto.randomBytes(20_000) },
+    });
     const before = await countVersions(ctx.db);
     const partsBefore = await countParts();
     const res = await upload(small.agent, small.csrf, bytes);

@@ -10,7 +10,8 @@ import { makeAttempt, makeCourseVersion, makeStaff } from '../support/factories'
 import { launch } from '../support/scorm-flow';
 
 const onPostgres = Boolean(process.env.DATABASE_URL);
-if (!onPostgres) console.info('scorm-lock-order.test.ts: skipped — it needs PostgreSQL (set DATABASE_URL); PGlite runs one transaction at a time.');
+if (!onPostgres)
+  console.info('scorm-lock-order.test.ts: skipped — it needs PostgreSQL (set DATABASE_URL); PGlite runs one transaction at a time.');
 const postgresOnly = onPostgres ? it : it.skip;
 
 let ctx: TestContext;

@@ -54,7 +54,9 @@ async function storedZip(db: Database, versionId: number): Promise<Buffer> {
 }
 
 const filesUnder = (dir: string): string[] =>
-  fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[]).filter((d) => !d.isDirectory()).map((d) => d.name) : [];
+  fs.existsSync(dir)
+    ? (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[]).filter((d) => !d.isDirectory()).map((d) => d.name)
+    : [];
 
 it('stores an upload larger than a part in several parts, and gives it back byte for byte as a download and as content', async () => {
   const media = crypto.randomBytes(2 * PART_BYTES + 12_345);
@@ -72,7 +74,11 @@ it('stores an upload larger than a part in several parts, and gives it back byte
   // The upload's temporary file is gone once the import is done.
   expect(filesUnder(path.join(dataDir, 'uploads'))).toEqual([]);
 
-  const download = await officer.agent.get(`/admin/courses/${courseId}/versions/${version!.id}/package.zip`).buffer(true).parse(binary).expect(200);
+  const download = await officer.agent
+    .get(`/admin/courses/${courseId}/versions/${version!.id}/package.zip`)
+    .buffer(true)
+    .parse(binary)
+    .expect(200);
   expect(Number(download.headers['content-length'])).toBe(bytes.length);
   expect(Buffer.compare(download.body as Buffer, bytes)).toBe(0);
 
@@ -120,10 +126,16 @@ describe('a package imported from its file in small parts', () => {
   });
 
   it('never extracts a stored zip that no longer matches its sha256, nor streams one with a part missing', async () => {
-    const [part] = await ctx.db.select().from(courseVersionParts).where(sql`${courseVersionParts.versionId} = ${versionId} and ${courseVersionParts.partNo} = 1`);
+    const [part] = await ctx.db
+      .select()
+      .from(courseVersionParts)
+      .where(sql`${courseVersionParts.versionId} = ${versionId} and ${courseVersionParts.partNo} = 1`);
     const damaged = Buffer.from(part!.bytes);
     damaged[100] = damaged[100]! ^ 0xff;
-    await ctx.db.update(courseVersionParts).set({ bytes: damaged }).where(sql`${courseVersionParts.versionId} = ${versionId} and ${courseVersionParts.partNo} = 1`);
+    await ctx.db
+      .update(courseVersionParts)
+      .set({ bytes: damaged })
+      .where(sql`${courseVersionParts.versionId} = ${versionId} and ${courseVersionParts.partNo} = 1`);
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mamoru-storage-cache-'));
     try {
       await expect(new ContentCache(ctx.db, root).folderFor(versionId)).rejects.toThrow(/sha256/);
@@ -132,7 +144,9 @@ describe('a package imported from its file in small parts', () => {
       fs.rmSync(root, { recursive: true, force: true });
     }
     const last = Math.ceil(bytes.length / partBytes) - 1;
-    await ctx.db.delete(courseVersionParts).where(sql`${courseVersionParts.versionId} = ${versionId} and ${courseVersionParts.partNo} = ${last}`);
+    await ctx.db
+      .delete(courseVersionParts)
+      .where(sql`${courseVersionParts.versionId} = ${versionId} and ${courseVersionParts.partNo} = ${last}`);
     await expect(storedZip(ctx.db, versionId)).rejects.toThrow(/of its \d+ bytes are stored/);
   });
 });
@@ -143,7 +157,9 @@ it('moves zips stored before migration 0003 into parts, byte for byte, and still
   const cacheRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'mamoru-storage-cache-'));
   try {
     // The migrations as they stood before the parts table: 0000-0002.
-    const journal = JSON.parse(fs.readFileSync(path.join(migrationsDir, 'meta', '_journal.json'), 'utf8')) as { entries: { idx: number; tag: string }[] };
+    const journal = JSON.parse(fs.readFileSync(path.join(migrationsDir, 'meta', '_journal.json'), 'utf8')) as {
+      entries: { idx: number; tag: string }[];
+    };
     journal.entries = journal.entries.filter((e) => e.idx <= 2);
     expect(journal.entries.map((e) => e.tag)).toEqual(['0000_init', '0001_seed_job_categories', '0002_scorm']);
     fs.mkdirSync(path.join(before, 'meta'));
@@ -156,14 +172,26 @@ it('moves zips stored before migration 0003 into parts, byte for byte, and still
     const small = await buildPackage(singleSco12());
     const [course] = await database.db.insert(courses).values({ slug: 'legacy', title: 'Legacy' }).returning({ id: courses.id });
     const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
-    for (const [versionNo, zip] of [[1, large], [2, small]] as const) {
-      await database.db.execute(sql`insert into course_versions (course_id, version_no, sha256, size_bytes, zip, standard, title, manifest, warnings, completion_rule)
+    for (const [versionNo, zip] of [
+      [1, large],
+      [2, small],
+    ] as const) {
+      await database.db
+        .execute(sql`insert into course_versions (course_id, version_no, sha256, size_bytes, zip, standard, title, manifest, warnings, completion_rule)
         values (${course!.id}, ${versionNo}, ${sha(zip)}, ${zip.length}, ${zip}, '1.2', 'Legacy', '{}'::jsonb, '[]'::jsonb, 'completed')`);
     }
 
     await database.migrate();
-    const versions = await database.db.select().from(courseVersions).where(eq(courseVersions.courseId, course!.id)).orderBy(asc(courseVersions.versionNo));
-    expect((await partsOf(database.db, versions[0]!.id)).map((p) => p.length)).toEqual([PART_BYTES, PART_BYTES, large.length - 2 * PART_BYTES]);
+    const versions = await database.db
+      .select()
+      .from(courseVersions)
+      .where(eq(courseVersions.courseId, course!.id))
+      .orderBy(asc(courseVersions.versionNo));
+    expect((await partsOf(database.db, versions[0]!.id)).map((p) => p.length)).toEqual([
+      PART_BYTES,
+      PART_BYTES,
+      large.length - 2 * PART_BYTES,
+    ]);
     expect((await partsOf(database.db, versions[1]!.id)).map((p) => p.length)).toEqual([small.length]);
     expect(Buffer.compare(await storedZip(database.db, versions[0]!.id), large)).toBe(0);
     expect(Buffer.compare(await storedZip(database.db, versions[1]!.id), small)).toBe(0);

@@ -43,7 +43,10 @@ export function csrfFrom(html: string): string {
 export async function signIn(app: Express, identifier: string, password: string) {
   const agent = request.agent(app);
   const page = await agent.get('/login').expect(200);
-  const res = await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), identifier, password });
+  const res = await agent
+    .post('/login')
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), identifier, password });
   if (res.status !== 303) throw new Error(`login failed for ${identifier}: ${res.status}`);
   const home = await agent.get('/').expect(200);
   return { agent, csrf: csrfFrom(home.text) };

@@ -194,7 +194,12 @@ export function browserSuite(env: Record<string, string> = { LOG_LEVEL: 'warn' }
 }
 
 /** A fresh browser profile, signed in through the login page; dialogs are recorded and accepted. */
-export async function signInWithBrowser(ctx: BrowserContext, who: { employeeNo: string; password: string }, problems: ServerProblems, viewport: { width: number; height: number }) {
+export async function signInWithBrowser(
+  ctx: BrowserContext,
+  who: { employeeNo: string; password: string },
+  problems: ServerProblems,
+  viewport: { width: number; height: number },
+) {
   const context = await ctx.browser.newContext({ viewport, locale: 'ja-JP' });
   const dialogs: string[] = [];
   const newPage = async () => {

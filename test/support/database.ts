@@ -52,7 +52,10 @@ export async function openEmptyDatabase(): Promise<DatabaseHandle> {
   return state().kind === 'pglite' ? openDatabase({ pglite: new PGlite(PGLITE_OPTIONS) }) : openFreshPostgres(undefined);
 }
 
-async function openFreshPostgres(template: string | undefined, via?: { host: string; port: number }): Promise<DatabaseHandle & { url: string }> {
+async function openFreshPostgres(
+  template: string | undefined,
+  via?: { host: string; port: number },
+): Promise<DatabaseHandle & { url: string }> {
   const name = `mamoru_t_${crypto.randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await admin.connect();

@@ -2,7 +2,19 @@ import crypto from 'node:crypto';
 import { hashPassword } from '../../server/auth/passwords';
 import type { Database } from '../../server/db/client';
 import { eq } from 'drizzle-orm';
-import { attempts, courseResults, courses, courseVersions, departments, jobCategories, managerDepartments, scos, staff, type CompletionRuleName, type Role } from '../../server/db/schema';
+import {
+  attempts,
+  courseResults,
+  courses,
+  courseVersions,
+  departments,
+  jobCategories,
+  managerDepartments,
+  scos,
+  staff,
+  type CompletionRuleName,
+  type Role,
+} from '../../server/db/schema';
 import { fiscalYearOf } from '../../server/training/fiscal-year';
 
 let seq = 0;
@@ -80,7 +92,13 @@ export async function makeCourse(db: Database, o: CourseOverrides = {}) {
   const id = next();
   const [row] = await db
     .insert(courses)
-    .values({ slug: o.slug ?? `course-${id}`, title: o.title ?? `コース ${id}`, origin: o.origin ?? 'uploaded', attemptLimit: o.attemptLimit ?? null, archivedAt: o.archivedAt ?? null })
+    .values({
+      slug: o.slug ?? `course-${id}`,
+      title: o.title ?? `コース ${id}`,
+      origin: o.origin ?? 'uploaded',
+      attemptLimit: o.attemptLimit ?? null,
+      archivedAt: o.archivedAt ?? null,
+    })
     .returning();
   return row!;
 }
@@ -120,7 +138,17 @@ export async function makeCourseVersion(db: Database, o: CourseVersionOverrides 
   const scoRows = titles.length
     ? await db
         .insert(scos)
-        .values(titles.map((title, position) => ({ courseVersionId: version!.id, position, itemIdentifier: `item_${position + 1}`, resourceIdentifier: `res_${position + 1}`, title, launchPath: `sco${position + 1}/index.html`, scormType: 'sco' as const })))
+        .values(
+          titles.map((title, position) => ({
+            courseVersionId: version!.id,
+            position,
+            itemIdentifier: `item_${position + 1}`,
+            resourceIdentifier: `res_${position + 1}`,
+            title,
+            launchPath: `sco${position + 1}/index.html`,
+            scormType: 'sco' as const,
+          })),
+        )
         .returning()
     : [];
   if (o.current ?? true) await db.update(courses).set({ currentVersionId: version!.id }).where(eq(courses.id, courseId));

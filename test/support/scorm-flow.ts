@@ -32,7 +32,9 @@ export const fixturesPresent = [GOLF_12, GOLF_2004].every((file) => fs.existsSyn
  */
 export function itWithFixtures(testFile: string) {
   if (fixturesPresent) return it;
-  console.info(`${testFile}: the tests that need the shared SCORM fixtures are skipped — ${path.relative(process.cwd(), FIXTURES_DIR)} is absent.`);
+  console.info(
+    `${testFile}: the tests that need the shared SCORM fixtures are skipped — ${path.relative(process.cwd(), FIXTURES_DIR)} is absent.`,
+  );
   return it.skip;
 }
 
@@ -126,7 +128,10 @@ export function binary(res: unknown, done: (err: Error | null, body: Buffer) => 
 }
 
 export async function stateOf(db: Db, attemptId: number, scoId: number) {
-  const [row] = await db.select().from(scoStates).where(and(eq(scoStates.attemptId, attemptId), eq(scoStates.scoId, scoId)));
+  const [row] = await db
+    .select()
+    .from(scoStates)
+    .where(and(eq(scoStates.attemptId, attemptId), eq(scoStates.scoId, scoId)));
   return row;
 }
 

@@ -37,7 +37,8 @@ export async function buildPackage(spec: PackageSpec): Promise<Buffer> {
   const zip = new yazl.ZipFile();
   const mtime = new Date('2026-04-01T00:00:00Z');
   if (spec.manifest != null) zip.addBuffer(Buffer.from(spec.manifest, 'utf8'), 'imsmanifest.xml', { mtime });
-  for (const [name, data] of Object.entries(spec.files ?? {})) zip.addBuffer(toBuffer(data), name, { mtime, compress: spec.compress ?? true });
+  for (const [name, data] of Object.entries(spec.files ?? {}))
+    zip.addBuffer(toBuffer(data), name, { mtime, compress: spec.compress ?? true });
   const patches = new Map<string, RawEntry>();
   (spec.extraEntries ?? []).forEach((entry, i) => {
     const length = Buffer.byteLength(entry.name) - (entry.directory ? 1 : 0);
@@ -45,7 +46,12 @@ export async function buildPackage(spec: PackageSpec): Promise<Buffer> {
     if (placeholder.length !== length) throw new Error(`raw entry name too short to patch: ${entry.name}`);
     patches.set(entry.directory ? `${placeholder}/` : placeholder, entry);
     if (entry.directory) zip.addEmptyDirectory(placeholder, { mtime, ...(entry.mode ? { mode: entry.mode } : {}) });
-    else zip.addBuffer(toBuffer(entry.data ?? ''), placeholder, { mtime, compress: entry.compress ?? true, ...(entry.mode ? { mode: entry.mode } : {}) });
+    else
+      zip.addBuffer(toBuffer(entry.data ?? ''), placeholder, {
+        mtime,
+        compress: entry.compress ?? true,
+        ...(entry.mode ? { mode: entry.mode } : {}),
+      });
   });
   zip.end();
   const chunks: Buffer[] = [];
@@ -177,7 +183,9 @@ function sco2004(schemaVersion: string, itemExtras: string): string {
 /** SCORM 2004 4th edition: completion threshold by measure, scaled passing score, objectives. */
 export function edition4th(): PackageSpec {
   return {
-    manifest: sco2004('2004 4th Edition', `
+    manifest: sco2004(
+      '2004 4th Edition',
+      `
         <adlcp:completionThreshold completedByMeasure="true" minProgressMeasure="0.75" />
         <adlcp:timeLimitAction>continue,no message</adlcp:timeLimitAction>
         <adlcp:dataFromLMS>start=1</adlcp:dataFromLMS>
@@ -190,7 +198,8 @@ export function edition4th(): PackageSpec {
             <imsss:objective objectiveID="read_all"/>
             <imsss:objective objectiveID="watch_video"/>
           </imsss:objectives>
-        </imsss:sequencing>`),
+        </imsss:sequencing>`,
+    ),
     files: { 'index.html': LAUNCH_HTML },
   };
 }
@@ -226,7 +235,10 @@ export function xmlBase(): PackageSpec {
 export function withMetadataFile(): PackageSpec {
   const spec = singleSco12();
   return {
-    manifest: spec.manifest!.replace('<schemaversion>1.2</schemaversion>', '<schemaversion>1.2</schemaversion><adlcp:location>meta/course.xml</adlcp:location>'),
+    manifest: spec.manifest!.replace(
+      '<schemaversion>1.2</schemaversion>',
+      '<schemaversion>1.2</schemaversion><adlcp:location>meta/course.xml</adlcp:location>',
+    ),
     files: { ...spec.files, 'meta/course.xml': '<lom/>' },
   };
 }
@@ -264,10 +276,15 @@ export function withParameters(): PackageSpec {
  */
 export function navigableScos(standard: '1.2' | '2004'): PackageSpec {
   const names = ['sco1', 'sco2', 'sco3'];
-  const items = names.map((n, i) => `<item identifier="${n}" identifierref="res_${n}"><title>Lesson ${i + 1}</title></item>`).join('\n      ');
+  const items = names
+    .map((n, i) => `<item identifier="${n}" identifierref="res_${n}"><title>Lesson ${i + 1}</title></item>`)
+    .join('\n      ');
   const scormType = standard === '1.2' ? 'adlcp:scormtype' : 'adlcp:scormType';
   const resources = names
-    .map((n) => `<resource identifier="res_${n}" type="webcontent" ${scormType}="sco" href="${n}.html"><file href="${n}.html"/><file href="sco.js"/></resource>`)
+    .map(
+      (n) =>
+        `<resource identifier="res_${n}" type="webcontent" ${scormType}="sco" href="${n}.html"><file href="${n}.html"/><file href="sco.js"/></resource>`,
+    )
     .join('\n    ');
   const page = (n: string, i: number) => `<!doctype html><html lang="en"><meta charset="utf-8"><title>Lesson ${i + 1}</title>
 <body data-sco="${n}"><h1>Lesson ${i + 1}</h1>

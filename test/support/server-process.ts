@@ -28,10 +28,20 @@ export interface ServerProcess {
  * "listening". Not with the `tsx` CLI: that runs the script in a grandchild process, so a
  * SIGKILL to the child we hold would leave the real server running.
  */
-export function startServer(script: string, env: NodeJS.ProcessEnv, opts: { nodeArgs?: string[]; echoStderr?: boolean } = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', script], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startServer(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  opts: { nodeArgs?: string[]; echoStderr?: boolean } = {},
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', script], {
+    cwd: projectRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const proc: ServerProcess = { child, exited, output: () => out };
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
@@ -52,7 +62,14 @@ export interface Response {
   headers: http.IncomingHttpHeaders;
 }
 
-export function request(port: number, method: string, url: string, body: string | null, headers: Record<string, string>, agent?: http.Agent): Promise<Response> {
+export function request(
+  port: number,
+  method: string,
+  url: string,
+  body: string | null,
+  headers: Record<string, string>,
+  agent?: http.Agent,
+): Promise<Response> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method, path: url, agent, headers }, (res) => {
       let data = '';
@@ -84,7 +101,18 @@ export async function signInOverHttp(port: number, identifier: string, password:
   const loginPage = await request(port, 'GET', '/login', null, {}, agent);
   const loginCsrf = must(/name="_csrf" value="([^"]+)"/.exec(loginPage.body)?.[1], 'login form', loginPage);
   const form = new URLSearchParams({ _csrf: loginCsrf, identifier, password }).toString();
-  const login = await request(port, 'POST', '/login', form, { cookie: cookiesOf(loginPage), 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(form)) }, agent);
+  const login = await request(
+    port,
+    'POST',
+    '/login',
+    form,
+    {
+      cookie: cookiesOf(loginPage),
+      'content-type': 'application/x-www-form-urlencoded',
+      'content-length': String(Buffer.byteLength(form)),
+    },
+    agent,
+  );
   // The session is regenerated at login: a new cookie, and a new token issued with it.
   const cookie = cookiesOf(login);
   if (!cookie) throw new Error(`sign-in of ${identifier} failed: ${login.status}`);
@@ -94,8 +122,20 @@ export async function signInOverHttp(port: number, identifier: string, password:
 }
 
 /** Starts (or resumes) the course as its page's button does; returns the attempt and its first SCO. */
-export async function startAttemptOverHttp(port: number, b: Browser, courseId: number, agent?: http.Agent): Promise<{ attemptId: number; scoId: number }> {
-  const started = await request(port, 'POST', `/courses/${courseId}/start`, `_csrf=${encodeURIComponent(b.csrf)}`, { cookie: b.cookie, 'content-type': 'application/x-www-form-urlencoded' }, agent);
+export async function startAttemptOverHttp(
+  port: number,
+  b: Browser,
+  courseId: number,
+  agent?: http.Agent,
+): Promise<{ attemptId: number; scoId: number }> {
+  const started = await request(
+    port,
+    'POST',
+    `/courses/${courseId}/start`,
+    `_csrf=${encodeURIComponent(b.csrf)}`,
+    { cookie: b.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    agent,
+  );
   const attemptId = Number(must(/\/learn\/attempts\/(\d+)/.exec(started.headers.location ?? '')?.[1], 'start attempt', started));
   const player = await request(port, 'GET', `/learn/attempts/${attemptId}`, null, { cookie: b.cookie }, agent);
   const scoId = Number(must(/data-sco-id="(\d+)"/.exec(player.body)?.[1], 'player page', player));
@@ -106,7 +146,13 @@ export async function startAttemptOverHttp(port: number, b: Browser, courseId: n
  * Opens a session on the SCO as the player does: the commit URL and headers for it, and the CMI
  * the player preloads (what the learner resumes from).
  */
-export async function launchOverHttp(port: number, b: Browser, attemptId: number, scoId: number, agent?: http.Agent): Promise<{ path: string; headers: Record<string, string>; cmi: Record<string, unknown> }> {
+export async function launchOverHttp(
+  port: number,
+  b: Browser,
+  attemptId: number,
+  scoId: number,
+  agent?: http.Agent,
+): Promise<{ path: string; headers: Record<string, string>; cmi: Record<string, unknown> }> {
   const headers = { cookie: b.cookie, 'x-csrf-token': b.csrf, accept: 'application/json' };
   const launch = await request(port, 'POST', `/api/attempts/${attemptId}/scos/${scoId}/launch`, null, headers, agent);
   if (launch.status !== 200) throw new Error(`launch failed: ${launch.status} ${launch.body.slice(0, 300)}`);
@@ -115,6 +161,18 @@ export async function launchOverHttp(port: number, b: Browser, attemptId: number
 }
 
 /** scorm-again's commit: a JSON body (the CMI and its sequence number) to the commit URL. */
-export function commitOverHttp(port: number, target: { path: string; headers: Record<string, string> }, body: string, agent?: http.Agent): Promise<Response> {
-  return request(port, 'POST', target.path, body, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...target.headers }, agent);
+export function commitOverHttp(
+  port: number,
+  target: { path: string; headers: Record<string, string> },
+  body: string,
+  agent?: http.Agent,
+): Promise<Response> {
+  return request(
+    port,
+    'POST',
+    target.path,
+    body,
+    { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...target.headers },
+    agent,
+  );
 }

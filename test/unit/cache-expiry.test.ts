@@ -3,7 +3,14 @@ import { cachedViewer, rememberViewer } from '../../server/auth/viewer-cache';
 import type { Database } from '../../server/db/client';
 import { jittered } from '../../server/lib/jitter';
 
-const viewer = (id: number): Viewer => ({ id, employeeNo: `E${id}`, name: `Staff ${id}`, roles: ['staff'], locale: 'ja', managedDepartmentIds: [] });
+const viewer = (id: number): Viewer => ({
+  id,
+  employeeNo: `E${id}`,
+  name: `Staff ${id}`,
+  roles: ['staff'],
+  locale: 'ja',
+  managedDepartmentIds: [],
+});
 
 describe('jittered lifetimes', () => {
   it('lie between half and all of the nominal lifetime, never beyond it', () => {

@@ -40,7 +40,13 @@ describe('loadConfig', () => {
 
   it('treats blank values as unset', () => {
     const c = loadConfig({ PORT: '', BASE_URL: '', DATABASE_URL: '', SESSION_SECRET: '', SMTP_HOST: '', SMTP_PORT: '', TRUST_PROXY: '' });
-    expect(c).toMatchObject({ port: 3000, baseUrl: 'http://localhost:3000', databaseUrl: undefined, sessionSecret: '', trustProxy: undefined });
+    expect(c).toMatchObject({
+      port: 3000,
+      baseUrl: 'http://localhost:3000',
+      databaseUrl: undefined,
+      sessionSecret: '',
+      trustProxy: undefined,
+    });
     expect(c.smtp.port).toBeUndefined();
   });
 
@@ -75,7 +81,12 @@ describe('loadConfig', () => {
   });
 
   it('reports every problem at once', () => {
-    const problems = problemsOf({ PORT: 'eighty', DATABASE_URL: 'mysql://root@localhost/mamoru', SESSION_SECRET: 'too-short', BASE_URL: 'ftp://files.example.jp' });
+    const problems = problemsOf({
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://root@localhost/mamoru',
+      SESSION_SECRET: 'too-short',
+      BASE_URL: 'ftp://files.example.jp',
+    });
     expect(problems).toHaveLength(4);
     for (const name of ['PORT', 'DATABASE_URL', 'SESSION_SECRET', 'BASE_URL']) {
       expect(problems.filter((p) => p.startsWith(`${name}:`))).toHaveLength(1);
@@ -85,7 +96,12 @@ describe('loadConfig', () => {
 
     let message = '';
     try {
-      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://root@localhost/mamoru', SESSION_SECRET: 'too-short', BASE_URL: 'ftp://files.example.jp' });
+      loadConfig({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://root@localhost/mamoru',
+        SESSION_SECRET: 'too-short',
+        BASE_URL: 'ftp://files.example.jp',
+      });
     } catch (err) {
       message = (err as Error).message;
     }

@@ -100,7 +100,10 @@ describe('course source validation', () => {
       `${path.join(dir, 'pages', 'backups.en.html')}: a paragraph has ${en + 1} characters, over the ${en} allowed in English (split or shorten it): "Long ${'w'.repeat(25)}…"`,
     ]);
     // The same text one character shorter is accepted: the limit itself is allowed.
-    for (const [file, from, to] of [['intro.ja.html', '<p>長', '<p>'], ['backups.en.html', 'Long ', 'Lon ']] as const) {
+    for (const [file, from, to] of [
+      ['intro.ja.html', '<p>長', '<p>'],
+      ['backups.en.html', 'Long ', 'Lon '],
+    ] as const) {
       fs.writeFileSync(path.join(dir, 'pages', file), fs.readFileSync(path.join(dir, 'pages', file), 'utf8').replace(from, to));
     }
     expect(problemsOf(dir)).toEqual([]);
@@ -128,9 +131,14 @@ describe('built packages', () => {
     expect(analysis.model.scos).toHaveLength(1);
     expect(analysis.model.scos[0]).toMatchObject({ launchPath: 'index.html', scormType: 'sco', masteryScore: 80 });
     expect(analysis.model.titles).toEqual({ ja: course.meta.title.ja, en: course.meta.title.en });
-    const files = analysis.entries.filter((e) => !e.isDirectory && e.name !== 'imsmanifest.xml').map((e) => e.name).sort();
+    const files = analysis.entries
+      .filter((e) => !e.isDirectory && e.name !== 'imsmanifest.xml')
+      .map((e) => e.name)
+      .sort();
     expect(analysis.model.resources[0]!.files.slice().sort()).toEqual(files);
-    expect(files).toEqual(expect.arrayContaining(['index.html', 'ask.html', 'course-data.js', 'runtime/course.js', 'runtime/scorm.js', 'images/diagram.svg']));
+    expect(files).toEqual(
+      expect.arrayContaining(['index.html', 'ask.html', 'course-data.js', 'runtime/course.js', 'runtime/scorm.js', 'images/diagram.svg']),
+    );
     const data = (await readEntry(zip, 'course-data.js')).toString();
     expect(data).toContain('"standard":"1.2"');
     expect(data).toContain('"fx-15"');

@@ -93,13 +93,19 @@ describe('message catalogs', () => {
 
   it('have the same keys in both languages, none of them empty', () => {
     expect(Object.keys(en).sort()).toEqual(Object.keys(ja).sort());
-    const empty = Object.entries(catalogs).flatMap(([locale, c]) => Object.entries(c).filter(([, v]) => !v.trim()).map(([k]) => `${locale}: ${k}`));
+    const empty = Object.entries(catalogs).flatMap(([locale, c]) =>
+      Object.entries(c)
+        .filter(([, v]) => !v.trim())
+        .map(([k]) => `${locale}: ${k}`),
+    );
     expect(empty).toEqual([]);
   });
 
   it('use the same {placeholders} in both languages', () => {
     const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
-    const differing = Object.keys(ja).filter((k) => JSON.stringify(placeholders(catalogs.ja[k]!)) !== JSON.stringify(placeholders(catalogs.en[k]!)));
+    const differing = Object.keys(ja).filter(
+      (k) => JSON.stringify(placeholders(catalogs.ja[k]!)) !== JSON.stringify(placeholders(catalogs.en[k]!)),
+    );
     expect(differing).toEqual([]);
   });
 

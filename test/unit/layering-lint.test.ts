@@ -28,9 +28,20 @@ test("a route importing a repository fails, even its own feature's", async () =>
 
 test("another feature's repository fails as a value import; its own feature's and type-only imports pass", async () => {
   const foreign = "import { findCourse } from '../courses/repository';\nexport const x = findCourse;\n";
-  expect(await layeringMessages('server/scorm/tracking/service.ts', foreign)).toEqual([expect.stringMatching(/Another feature's repository/)]);
+  expect(await layeringMessages('server/scorm/tracking/service.ts', foreign)).toEqual([
+    expect.stringMatching(/Another feature's repository/),
+  ]);
   // A sub-feature is a feature of its own: the roster import reaches staff through the staff service.
-  expect(await layeringMessages('server/staff/import/service.ts', "import * as staff from '../repository';\nexport const x = staff;\n")).toHaveLength(1);
-  expect(await layeringMessages('server/scorm/tracking/service.ts', "import * as repo from './repository';\nexport const x = repo;\n")).toEqual([]);
-  expect(await layeringMessages('server/scorm/tracking/presenter.ts', "import type { ScoRow } from '../courses/repository';\nexport type X = ScoRow;\n")).toEqual([]);
+  expect(
+    await layeringMessages('server/staff/import/service.ts', "import * as staff from '../repository';\nexport const x = staff;\n"),
+  ).toHaveLength(1);
+  expect(
+    await layeringMessages('server/scorm/tracking/service.ts', "import * as repo from './repository';\nexport const x = repo;\n"),
+  ).toEqual([]);
+  expect(
+    await layeringMessages(
+      'server/scorm/tracking/presenter.ts',
+      "import type { ScoRow } from '../courses/repository';\nexport type X = ScoRow;\n",
+    ),
+  ).toEqual([]);
 });

@@ -36,8 +36,15 @@ describe('roster columns', () => {
 describe('parseRosterCsv encodings', () => {
   const text = `${HEADER}\r\nN001,山田 花子,ヤマダ ハナコ,hanako@example.jp,看護部,看護師,2020/4/1,,日本語\r\n`;
   const expected = {
-    row: 2, employeeNo: 'N001', name: '山田 花子', nameKana: 'ヤマダ ハナコ', email: 'hanako@example.jp',
-    department: '看護部', jobCategory: '看護師', hiredOn: '2020-04-01', locale: 'ja',
+    row: 2,
+    employeeNo: 'N001',
+    name: '山田 花子',
+    nameKana: 'ヤマダ ハナコ',
+    email: 'hanako@example.jp',
+    department: '看護部',
+    jobCategory: '看護師',
+    hiredOn: '2020-04-01',
+    locale: 'ja',
   };
 
   it('reads UTF-8', () => {
@@ -98,9 +105,7 @@ describe('parseRosterCsv headers and structure', () => {
   });
 
   it('reports missing required and duplicate columns at file level', () => {
-    expect(parseUtf8('氏名,所属', 'a,b').errors).toEqual([
-      { row: 0, code: 'import.error.missingColumn', params: { column: '職員番号' } },
-    ]);
+    expect(parseUtf8('氏名,所属', 'a,b').errors).toEqual([{ row: 0, code: 'import.error.missingColumn', params: { column: '職員番号' } }]);
     const p = parseUtf8('職員番号,氏名,name', '1,a,b');
     expect(p.errors).toEqual([{ row: 0, column: 'name', code: 'import.error.duplicateColumn' }]);
     expect(p.rows).toEqual([]);
@@ -136,8 +141,13 @@ describe('parseRosterCsv cells', () => {
     const p = one('Ａ００１,神田 ｱｲ,ｶﾝﾀﾞ ｱｲ,ＡＩ＠ＥＸＡＭＰＬＥ．ＪＰ,,,２０２０／４／１,２０２４．３．３１,ＥＮ');
     expect(p.errors).toEqual([]);
     expect(p.rows[0]).toMatchObject({
-      employeeNo: 'A001', name: '神田 ｱｲ', nameKana: 'カンダ アイ', email: 'ai@example.jp',
-      hiredOn: '2020-04-01', retiredOn: '2024-03-31', locale: 'en',
+      employeeNo: 'A001',
+      name: '神田 ｱｲ',
+      nameKana: 'カンダ アイ',
+      email: 'ai@example.jp',
+      hiredOn: '2020-04-01',
+      retiredOn: '2024-03-31',
+      locale: 'en',
     });
   });
 
@@ -171,7 +181,10 @@ describe('parseRosterCsv cells', () => {
   it('collects every error of every row', () => {
     const p = parseUtf8(HEADER, '1,,,bad,,,x,,xx', '2,b,,,,,,,', '3,c,,,,,2020-13-01,,');
     expect(p.errors.map((e) => [e.row, e.code])).toEqual([
-      [2, 'import.error.required'], [2, 'import.error.email'], [2, 'import.error.date'], [2, 'import.error.locale'],
+      [2, 'import.error.required'],
+      [2, 'import.error.email'],
+      [2, 'import.error.date'],
+      [2, 'import.error.locale'],
       [4, 'import.error.date'],
     ]);
     expect(p.rows.map((r) => r.row)).toEqual([3]);

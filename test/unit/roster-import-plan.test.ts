@@ -3,17 +3,40 @@ import type { RosterRow } from '../../server/staff/import/parse';
 import { planRosterImport, type CurrentStaff } from '../../server/staff/import/plan';
 
 const ALL: ReadonlySet<RosterColumnKey> = new Set<RosterColumnKey>([
-  'employeeNo', 'name', 'nameKana', 'email', 'department', 'jobCategory', 'hiredOn', 'retiredOn', 'locale',
+  'employeeNo',
+  'name',
+  'nameKana',
+  'email',
+  'department',
+  'jobCategory',
+  'hiredOn',
+  'retiredOn',
+  'locale',
 ]);
 const TODAY = '2026-04-01';
 
 const staff = (id: number, employeeNo: string, over: Partial<CurrentStaff> = {}): CurrentStaff => ({
-  id, employeeNo, name: `Staff ${employeeNo}`, nameKana: null, email: null, department: '看護部',
-  jobCategory: '看護師', hiredOn: '2020-04-01', retiredOn: null, locale: 'ja', ...over,
+  id,
+  employeeNo,
+  name: `Staff ${employeeNo}`,
+  nameKana: null,
+  email: null,
+  department: '看護部',
+  jobCategory: '看護師',
+  hiredOn: '2020-04-01',
+  retiredOn: null,
+  locale: 'ja',
+  ...over,
 });
 const row = (n: number, employeeNo: string, over: Partial<RosterRow> = {}): RosterRow => ({
-  row: n, employeeNo, name: `Staff ${employeeNo}`, department: '看護部', jobCategory: '看護師', hiredOn: '2020-04-01',
-  present: ALL, ...over,
+  row: n,
+  employeeNo,
+  name: `Staff ${employeeNo}`,
+  department: '看護部',
+  jobCategory: '看護師',
+  hiredOn: '2020-04-01',
+  present: ALL,
+  ...over,
 });
 const current = (list: CurrentStaff[]) => ({ staff: list, departments: ['看護部', 'ICU'], jobCategories: ['看護師'] });
 const plan = (rows: RosterRow[], list: CurrentStaff[], retireMissing = false) =>
@@ -22,18 +45,23 @@ const plan = (rows: RosterRow[], list: CurrentStaff[], retireMissing = false) =>
 describe('planRosterImport', () => {
   it('creates new staff with the fields they bring', () => {
     const p = plan([row(2, 'N1', { email: 'n1@example.jp', retiredOn: '2026-03-31', locale: 'en' })], []);
-    expect(p.actions).toEqual([{
-      row: 2, employeeNo: 'N1', name: 'Staff N1', kind: 'create',
-      changes: [
-        { field: 'name', from: null, to: 'Staff N1' },
-        { field: 'email', from: null, to: 'n1@example.jp' },
-        { field: 'department', from: null, to: '看護部' },
-        { field: 'jobCategory', from: null, to: '看護師' },
-        { field: 'hiredOn', from: null, to: '2020-04-01' },
-        { field: 'retiredOn', from: null, to: '2026-03-31' },
-        { field: 'locale', from: null, to: 'en' },
-      ],
-    }]);
+    expect(p.actions).toEqual([
+      {
+        row: 2,
+        employeeNo: 'N1',
+        name: 'Staff N1',
+        kind: 'create',
+        changes: [
+          { field: 'name', from: null, to: 'Staff N1' },
+          { field: 'email', from: null, to: 'n1@example.jp' },
+          { field: 'department', from: null, to: '看護部' },
+          { field: 'jobCategory', from: null, to: '看護師' },
+          { field: 'hiredOn', from: null, to: '2020-04-01' },
+          { field: 'retiredOn', from: null, to: '2026-03-31' },
+          { field: 'locale', from: null, to: 'en' },
+        ],
+      },
+    ]);
   });
 
   it('marks identical rows unchanged and lists changed fields of updates', () => {
@@ -44,7 +72,11 @@ describe('planRosterImport', () => {
     expect(p.actions).toEqual([
       { row: 2, employeeNo: 'A', name: 'Staff A', staffId: 1, kind: 'unchanged', changes: [] },
       {
-        row: 3, employeeNo: 'B', name: '新しい名前', staffId: 2, kind: 'update',
+        row: 3,
+        employeeNo: 'B',
+        name: '新しい名前',
+        staffId: 2,
+        kind: 'update',
         changes: [
           { field: 'name', from: 'Staff B', to: '新しい名前' },
           { field: 'nameKana', from: null, to: 'あたらしい' },
@@ -56,8 +88,10 @@ describe('planRosterImport', () => {
 
   it('leaves fields of absent columns alone, and an empty language as it was', () => {
     const present = new Set<RosterColumnKey>(['employeeNo', 'name', 'locale']);
-    const p = plan([row(2, 'A', { department: undefined, jobCategory: undefined, hiredOn: undefined, present })],
-      [staff(1, 'A', { email: 'a@example.jp', locale: 'en' })]);
+    const p = plan(
+      [row(2, 'A', { department: undefined, jobCategory: undefined, hiredOn: undefined, present })],
+      [staff(1, 'A', { email: 'a@example.jp', locale: 'en' })],
+    );
     expect(p.actions[0]).toMatchObject({ kind: 'unchanged', changes: [] });
   });
 
@@ -78,7 +112,11 @@ describe('planRosterImport', () => {
     expect(plan([row(2, 'A')], list).actions).toHaveLength(1);
     const p = plan([row(2, 'A')], list, true);
     expect(p.actions[1]).toEqual({
-      row: null, employeeNo: 'B', name: 'Staff B', staffId: 2, kind: 'retire',
+      row: null,
+      employeeNo: 'B',
+      name: 'Staff B',
+      staffId: 2,
+      kind: 'retire',
       changes: [{ field: 'retiredOn', from: null, to: TODAY }],
     });
     expect(p.actions).toHaveLength(2);
@@ -93,12 +131,15 @@ describe('planRosterImport', () => {
   });
 
   it('lists new departments and job categories once, in first-seen order', () => {
-    const p = plan([
-      row(2, 'N1', { department: '薬剤部', jobCategory: '薬剤師' }),
-      row(3, 'N2', { department: 'ＩＣＵ', jobCategory: '臨床工学技士' }),
-      row(4, 'N3', { department: '薬剤部', jobCategory: '薬剤師' }),
-      row(5, 'N4', { department: '放射線部' }),
-    ], []);
+    const p = plan(
+      [
+        row(2, 'N1', { department: '薬剤部', jobCategory: '薬剤師' }),
+        row(3, 'N2', { department: 'ＩＣＵ', jobCategory: '臨床工学技士' }),
+        row(4, 'N3', { department: '薬剤部', jobCategory: '薬剤師' }),
+        row(5, 'N4', { department: '放射線部' }),
+      ],
+      [],
+    );
     expect(p.newDepartments).toEqual(['薬剤部', '放射線部']);
     expect(p.newJobCategories).toEqual(['薬剤師', '臨床工学技士']);
     // Width variants resolve to the stored spelling instead of creating a duplicate.

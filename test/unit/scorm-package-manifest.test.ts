@@ -49,17 +49,39 @@ describe('parseManifest: organizations, items and launch data', () => {
       ['sco_b', 'res_b', 'sco', 'b/index.html'],
       ['handout', 'res_pdf', 'asset', 'docs/handout.html'],
     ]);
-    expect(m.scos[0]).toMatchObject({ title: 'Lesson A', masteryScore: 80, maxTimeAllowed: '00:30:00', timeLimitAction: 'exit,message', dataFromLms: 'mode=quiz&lang=ja', completionThreshold: null, scaledPassingScore: null });
+    expect(m.scos[0]).toMatchObject({
+      title: 'Lesson A',
+      masteryScore: 80,
+      maxTimeAllowed: '00:30:00',
+      timeLimitAction: 'exit,message',
+      dataFromLms: 'mode=quiz&lang=ja',
+      completionThreshold: null,
+      scaledPassingScore: null,
+    });
     expect(m.resources.find((r) => r.identifier === 'res_a')?.dependencies).toEqual(['common']);
-    expect(m.resources.find((r) => r.identifier === 'common')).toMatchObject({ href: null, launchPath: null, files: ['common/api.js'], scormType: 'asset' });
+    expect(m.resources.find((r) => r.identifier === 'common')).toMatchObject({
+      href: null,
+      launchPath: null,
+      files: ['common/api.js'],
+      scormType: 'asset',
+    });
   });
 
   it('reads 4th edition completion threshold, scaled passing score, objectives and limits', () => {
     const { model: m } = model(edition4th().manifest!);
     expect(m.standard).toBe('2004-4th');
-    expect(m.scos[0]).toMatchObject({ completionThreshold: 0.75, scaledPassingScore: 0.8, maxTimeAllowed: 'PT45M', timeLimitAction: 'continue,no message', dataFromLms: 'start=1', masteryScore: null });
+    expect(m.scos[0]).toMatchObject({
+      completionThreshold: 0.75,
+      scaledPassingScore: 0.8,
+      maxTimeAllowed: 'PT45M',
+      timeLimitAction: 'continue,no message',
+      dataFromLms: 'start=1',
+      masteryScore: null,
+    });
     expect(m.organizations[0]!.items[0]!.objectives).toEqual([
-      { id: 'pass_quiz', primary: true }, { id: 'read_all', primary: false }, { id: 'watch_video', primary: false },
+      { id: 'pass_quiz', primary: true },
+      { id: 'read_all', primary: false },
+      { id: 'watch_video', primary: false },
     ]);
     expect(m.resources[0]?.scormType).toBe('sco');
   });
@@ -71,16 +93,23 @@ describe('parseManifest: organizations, items and launch data', () => {
   });
 
   it('warns about out-of-range numbers and ignores them', () => {
-    const xml = multiSco12().manifest!.replace('<adlcp:masteryscore>80</adlcp:masteryscore>', '<adlcp:masteryscore>eighty</adlcp:masteryscore>');
+    const xml = multiSco12().manifest!.replace(
+      '<adlcp:masteryscore>80</adlcp:masteryscore>',
+      '<adlcp:masteryscore>eighty</adlcp:masteryscore>',
+    );
     const result = model(xml);
     expect(result.model.scos[0]?.masteryScore).toBeNull();
-    expect(result.warnings).toEqual([{ code: 'scorm.import.badNumber', element: 'sco_a', params: { field: 'adlcp:masteryscore', value: 'eighty', min: 0, max: 100 } }]);
+    expect(result.warnings).toEqual([
+      { code: 'scorm.import.badNumber', element: 'sco_a', params: { field: 'adlcp:masteryscore', value: 'eighty', min: 0, max: 100 } },
+    ]);
   });
 
   it('falls back to the first organization when the default one does not exist', () => {
     const result = model(single.replace('default="org1"', 'default="gone"'));
     expect(result.model.defaultOrganization).toBe('org1');
-    expect(result.warnings).toEqual([{ code: 'scorm.import.defaultOrgMissing', element: 'gone', params: { organization: 'gone', used: 'org1' } }]);
+    expect(result.warnings).toEqual([
+      { code: 'scorm.import.defaultOrgMissing', element: 'gone', params: { organization: 'gone', used: 'org1' } },
+    ]);
   });
 
   it('reads the title per language from inline LOM metadata, IEEE LOM (2004) and IMS MD 1.2', () => {
@@ -108,7 +137,11 @@ describe('parseManifest: launch locations', () => {
   it('applies xml:base of manifest, resources and resource, in that order', () => {
     const { model: m } = model(xmlBase().manifest!);
     expect(m.scos[0]).toMatchObject({ launchPath: 'course/v2/sco1/start.html', launchQuery: '?x=1' });
-    expect(m.resources[0]).toMatchObject({ href: 'start.html?x=1', base: 'course/v2/sco1/', files: ['course/v2/sco1/start.html', 'course/v2/sco1/img/logo.png'] });
+    expect(m.resources[0]).toMatchObject({
+      href: 'start.html?x=1',
+      base: 'course/v2/sco1/',
+      files: ['course/v2/sco1/start.html', 'course/v2/sco1/img/logo.png'],
+    });
   });
 
   it('joins item parameters to the href per the CAM rules', () => {
@@ -138,7 +171,11 @@ describe('parseManifest: launch locations', () => {
 
 describe('parseManifest: refusals', () => {
   it('refuses a DOCTYPE or ENTITY before parsing, so no external entity is ever read', () => {
-    const xxe = single.replace('<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0"?>\n<!DOCTYPE manifest [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>')
+    const xxe = single
+      .replace(
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<?xml version="1.0"?>\n<!DOCTYPE manifest [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
+      )
       .replace('情報セキュリティ基礎', '&xxe;');
     expect(problems(parseManifest(xxe))).toEqual([{ code: 'scorm.import.doctype', file: 'imsmanifest.xml' }]);
     const laughs = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><manifest>&lol2;</manifest>`;
@@ -149,30 +186,42 @@ describe('parseManifest: refusals', () => {
 
   it('reports malformed XML with its line, and a root that is not <manifest>', () => {
     const broken = single.replace('<title>第1章</title>', '<title>第1章</titel>');
-    expect(problems(parseManifest(broken))).toEqual([{ code: 'scorm.import.badXml', file: 'imsmanifest.xml', params: { line: 7, column: expect.any(Number) } }]);
-    expect(problems(parseManifest('<?xml version="1.0"?><package/>'))).toEqual([{ code: 'scorm.import.notManifest', file: 'imsmanifest.xml' }]);
+    expect(problems(parseManifest(broken))).toEqual([
+      { code: 'scorm.import.badXml', file: 'imsmanifest.xml', params: { line: 7, column: expect.any(Number) } },
+    ]);
+    expect(problems(parseManifest('<?xml version="1.0"?><package/>'))).toEqual([
+      { code: 'scorm.import.notManifest', file: 'imsmanifest.xml' },
+    ]);
   });
 
   it('refuses an item whose identifierref names no resource', () => {
     const xml = single.replace('identifierref="res1"', 'identifierref="res_missing"');
-    expect(problems(parseManifest(xml))).toEqual([{ code: 'scorm.import.danglingRef', element: 'item1', params: { item: 'item1', ref: 'res_missing' } }]);
+    expect(problems(parseManifest(xml))).toEqual([
+      { code: 'scorm.import.danglingRef', element: 'item1', params: { item: 'item1', ref: 'res_missing' } },
+    ]);
   });
 
   it('refuses duplicate identifiers and a launched resource without href', () => {
-    const dup = multiSco12().manifest!.replace('identifier="sco_b"', 'identifier="sco_a"').replace('identifier="res_b"', 'identifier="res_a"');
+    const dup = multiSco12()
+      .manifest!.replace('identifier="sco_b"', 'identifier="sco_a"')
+      .replace('identifier="res_b"', 'identifier="res_a"');
     expect(problems(parseManifest(dup)).map((p) => [p.code, p.element])).toEqual([
       ['scorm.import.duplicateIdentifier', 'sco_a'],
       ['scorm.import.duplicateIdentifier', 'res_a'],
       ['scorm.import.danglingRef', 'sco_a'], // the second "sco_a" still points at res_b, now gone
     ]);
     const noHref = single.replace(' href="shared/launchpage.html">', '>');
-    expect(problems(parseManifest(noHref))).toEqual([{ code: 'scorm.import.resourceWithoutHref', element: 'res1', params: { item: 'item1' } }]);
+    expect(problems(parseManifest(noHref))).toEqual([
+      { code: 'scorm.import.resourceWithoutHref', element: 'res1', params: { item: 'item1' } },
+    ]);
   });
 
   it('refuses a manifest with nothing to launch', () => {
     const empty = single.replace(/<item identifier="item1".*<\/item>/, '<item identifier="folder"><title>Empty</title></item>');
     expect(problems(parseManifest(empty))).toEqual([{ code: 'scorm.import.noLaunchable', element: 'org1' }]);
-    expect(problems(parseManifest('<manifest identifier="m"><organizations/><resources/></manifest>'))).toEqual([{ code: 'scorm.import.noLaunchable', element: 'organizations' }]);
+    expect(problems(parseManifest('<manifest identifier="m"><organizations/><resources/></manifest>'))).toEqual([
+      { code: 'scorm.import.noLaunchable', element: 'organizations' },
+    ]);
   });
 });
 
@@ -182,8 +231,13 @@ describe('validateManifest', () => {
     const all = new Set(['a/index.html', 'b/index.html', 'docs/handout.html', 'common/api.js']);
     expect(validateManifest(m, all)).toEqual({ problems: [], warnings: [] });
     const withoutB = new Set([...all].filter((f) => f !== 'b/index.html'));
-    expect(validateManifest(m, withoutB).problems).toEqual([{ code: 'scorm.import.launchMissing', file: 'b/index.html', params: { resource: 'res_b' } }]);
+    expect(validateManifest(m, withoutB).problems).toEqual([
+      { code: 'scorm.import.launchMissing', file: 'b/index.html', params: { resource: 'res_b' } },
+    ]);
     const unused = { ...m, resources: [...m.resources, { ...m.resources[0]!, identifier: 'spare', launchPath: 'spare.html', files: [] }] };
-    expect(validateManifest(unused, all)).toEqual({ problems: [], warnings: [{ code: 'scorm.import.launchMissing', file: 'spare.html', params: { resource: 'spare' } }] });
+    expect(validateManifest(unused, all)).toEqual({
+      problems: [],
+      warnings: [{ code: 'scorm.import.launchMissing', file: 'spare.html', params: { resource: 'spare' } }],
+    });
   });
 });

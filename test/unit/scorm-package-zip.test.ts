@@ -20,7 +20,8 @@ afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** Every file under a folder, as paths relative to it. */
 const listTree = (dir: string): string[] =>
-  fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+  fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((d) => d.isFile())
     .map((d) => path.relative(dir, path.join(d.parentPath, d.name)))
     .sort();
@@ -31,7 +32,9 @@ describe('inspectZip', () => {
     expect(result.ok).toBe(true);
     if (result.ok) {
       expect(result.entries.map((e) => [e.name, e.isDirectory])).toEqual([
-        ['imsmanifest.xml', false], ['shared/launchpage.html', false], ['shared/', true],
+        ['imsmanifest.xml', false],
+        ['shared/launchpage.html', false],
+        ['shared/', true],
       ]);
       expect(result.entries[1]?.uncompressedSize).toBe(Buffer.byteLength(LAUNCH_HTML));
     }
@@ -52,7 +55,9 @@ describe('inspectZip', () => {
   });
 
   it('refuses symlinks, encrypted entries and unknown compression methods', async () => {
-    expect(await inspectExtra({ name: 'link.html', data: '/etc/passwd', mode: 0o120777 })).toEqual([{ code: 'scorm.import.symlink', file: 'link.html' }]);
+    expect(await inspectExtra({ name: 'link.html', data: '/etc/passwd', mode: 0o120777 })).toEqual([
+      { code: 'scorm.import.symlink', file: 'link.html' },
+    ]);
     expect(await inspectExtra({ name: 'secret.html', data: 'x', encrypted: true })).toEqual([
       { code: 'scorm.import.encrypted', file: 'secret.html' },
     ]);
@@ -78,7 +83,10 @@ describe('inspectZip', () => {
   });
 
   it('refuses a zip bomb by its compression ratio but accepts compressible real content', async () => {
-    const bomb = await buildPackage({ ...singleSco12(), files: { 'shared/launchpage.html': LAUNCH_HTML, 'video.mp4': Buffer.alloc(50 * 1024 * 1024) } });
+    const bomb = await buildPackage({
+      ...singleSco12(),
+      files: { 'shared/launchpage.html': LAUNCH_HTML, 'video.mp4': Buffer.alloc(50 * 1024 * 1024) },
+    });
     expect(bomb.length).toBeLessThan(200 * 1024);
     const problems = problemsOf(await inspectZip(bomb));
     expect(problems.map((p) => p.code)).toEqual(['scorm.import.compressionRatio', 'scorm.import.compressionRatioTotal']);
@@ -86,7 +94,11 @@ describe('inspectZip', () => {
     expect(problems[0]?.params?.ratio).toBeGreaterThan(500);
     // 200 KB of the same text compresses very well, yet is too small to be a threat.
     const text = 'const answer = 42; // the same line again\n'.repeat(5000);
-    expect(problemsOf(await inspectZip(await buildPackage({ ...singleSco12(), files: { 'shared/launchpage.html': LAUNCH_HTML, 'app.js': text } })))).toEqual([]);
+    expect(
+      problemsOf(
+        await inspectZip(await buildPackage({ ...singleSco12(), files: { 'shared/launchpage.html': LAUNCH_HTML, 'app.js': text } })),
+      ),
+    ).toEqual([]);
   });
 
   it('refuses more entries than allowed and a declared total over the size limit', async () => {
@@ -94,7 +106,9 @@ describe('inspectZip', () => {
     const many = await buildPackage({ files, compress: false });
     expect(problemsOf(await inspectZip(many))).toEqual([{ code: 'scorm.import.tooManyEntries', params: { count: 10_001, max: 10_000 } }]);
     const small = await buildPackage(singleSco12());
-    expect(problemsOf(await inspectZip(small, { maxEntries: 1 }))).toEqual([{ code: 'scorm.import.tooManyEntries', params: { count: 2, max: 1 } }]);
+    expect(problemsOf(await inspectZip(small, { maxEntries: 1 }))).toEqual([
+      { code: 'scorm.import.tooManyEntries', params: { count: 2, max: 1 } },
+    ]);
     const lying = await buildPackage({ ...singleSco12(), extraEntries: [{ name: 'big.bin', data: 'x', declaredSize: 0xfffffff0 }] });
     expect(problemsOf(await inspectZip(lying)).map((p) => p.code)).toContain('scorm.import.tooLarge');
   });
@@ -112,7 +126,9 @@ describe('readEntry and extractAll', () => {
   it('reads one entry', async () => {
     const bytes = await buildPackage(singleSco12());
     expect((await readEntry(bytes, 'shared/launchpage.html')).toString()).toBe(LAUNCH_HTML);
-    await expect(readEntry(bytes, 'nope.html')).rejects.toMatchObject({ problems: [{ code: 'scorm.import.entryMissing', file: 'nope.html' }] });
+    await expect(readEntry(bytes, 'nope.html')).rejects.toMatchObject({
+      problems: [{ code: 'scorm.import.entryMissing', file: 'nope.html' }],
+    });
   });
 
   it('extracts every file inside the target folder', async () => {
@@ -139,7 +155,9 @@ describe('readEntry and extractAll', () => {
     const dest = path.join(tmp, 'out');
     await expect(extractAll(bytes, dest)).rejects.toMatchObject({ problems: [{ code: 'scorm.import.sizeMismatch', file: 'liar.html' }] });
     expect(fs.existsSync(path.join(dest, 'liar.html'))).toBe(false);
-    await expect(readEntry(bytes, 'liar.html')).rejects.toMatchObject({ problems: [{ code: 'scorm.import.sizeMismatch', file: 'liar.html' }] });
+    await expect(readEntry(bytes, 'liar.html')).rejects.toMatchObject({
+      problems: [{ code: 'scorm.import.sizeMismatch', file: 'liar.html' }],
+    });
   });
 
   it('counts inflated bytes itself, independently of the zip library', async () => {
@@ -148,7 +166,9 @@ describe('readEntry and extractAll', () => {
       for await (const chunk of source) seen.push(chunk.length);
     };
     const chunks = () => Readable.from([Buffer.alloc(600), Buffer.alloc(600)]);
-    await expect(pipeline(chunks(), new ByteCap(1000, 'x.html'), sink)).rejects.toMatchObject({ problems: [{ code: 'scorm.import.sizeMismatch', file: 'x.html' }] });
+    await expect(pipeline(chunks(), new ByteCap(1000, 'x.html'), sink)).rejects.toMatchObject({
+      problems: [{ code: 'scorm.import.sizeMismatch', file: 'x.html' }],
+    });
     expect(seen.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1000); // the crossing chunk never came through
     seen.length = 0;
     await expect(pipeline(chunks(), new ByteCap(1200, 'x.html'), sink)).resolves.toBeUndefined();

@@ -32,7 +32,15 @@ withFixtures('third-party packages (Rustici "Golf Explained")', () => {
     expect(result.model.title).toBe('Golf Explained - Run-time Basic Calls');
     expect(result.model.defaultOrganization).toBe('golf_sample_default_org');
     expect(result.model.scos).toEqual([
-      expect.objectContaining({ itemIdentifier: 'item_1', resourceIdentifier: 'resource_1', scormType: 'sco', title: 'Golf Explained', launchPath: 'shared/launchpage.html', launchQuery: '', isVisible: true }),
+      expect.objectContaining({
+        itemIdentifier: 'item_1',
+        resourceIdentifier: 'resource_1',
+        scormType: 'sco',
+        title: 'Golf Explained',
+        launchPath: 'shared/launchpage.html',
+        launchQuery: '',
+        isVisible: true,
+      }),
     ]);
     expect(result.model.resources[0]?.files).toContain('Playing/RulesOfGolf.html');
     expect(result.warnings).toEqual([]);
@@ -55,14 +63,20 @@ describe('analysePackage', () => {
     const spec = singleSco12({ href: 'shared/start.html' });
     const result = await analysePackage(await buildPackage(spec));
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.problems).toEqual([{ code: 'scorm.import.launchMissing', file: 'shared/start.html', params: { resource: 'res1' } }]);
+    if (!result.ok)
+      expect(result.problems).toEqual([{ code: 'scorm.import.launchMissing', file: 'shared/start.html', params: { resource: 'res1' } }]);
   });
 
   it('hints at a launch file whose name differs only in letter case', async () => {
     const spec = singleSco12({ href: 'Shared/LaunchPage.html' });
     const result = await analysePackage(await buildPackage(spec));
     expect(result.ok ? [] : result.problems).toEqual([
-      { code: 'scorm.import.launchMissing', file: 'Shared/LaunchPage.html', hint: 'scorm.import.caseMismatchHint', params: { resource: 'res1', found: 'shared/launchpage.html' } },
+      {
+        code: 'scorm.import.launchMissing',
+        file: 'Shared/LaunchPage.html',
+        hint: 'scorm.import.caseMismatchHint',
+        params: { resource: 'res1', found: 'shared/launchpage.html' },
+      },
     ]);
   });
 
@@ -76,14 +90,26 @@ describe('analysePackage', () => {
     const files = { 'MyCourse/imsmanifest.xml': spec.manifest!, 'MyCourse/shared/launchpage.html': LAUNCH_HTML };
     const result = await analysePackage(await buildPackage({ files }));
     expect(result.ok ? [] : result.problems).toEqual([
-      { code: 'scorm.import.noManifest', file: 'imsmanifest.xml', params: { found: 'MyCourse/imsmanifest.xml' }, hint: 'scorm.import.noManifestNestedHint' },
+      {
+        code: 'scorm.import.noManifest',
+        file: 'imsmanifest.xml',
+        params: { found: 'MyCourse/imsmanifest.xml' },
+        hint: 'scorm.import.noManifestNestedHint',
+      },
     ]);
   });
 
   it('points at a root manifest whose name differs only in letter case', async () => {
-    const result = await analysePackage(await buildPackage({ files: { 'IMSManifest.xml': singleSco12().manifest!, 'shared/launchpage.html': LAUNCH_HTML } }));
+    const result = await analysePackage(
+      await buildPackage({ files: { 'IMSManifest.xml': singleSco12().manifest!, 'shared/launchpage.html': LAUNCH_HTML } }),
+    );
     expect(result.ok ? [] : result.problems).toEqual([
-      { code: 'scorm.import.noManifest', file: 'imsmanifest.xml', params: { found: 'IMSManifest.xml' }, hint: 'scorm.import.caseMismatchHint' },
+      {
+        code: 'scorm.import.noManifest',
+        file: 'imsmanifest.xml',
+        params: { found: 'IMSManifest.xml' },
+        hint: 'scorm.import.caseMismatchHint',
+      },
     ]);
   });
 
@@ -95,7 +121,10 @@ describe('analysePackage', () => {
 
   it('passes manifest problems through', async () => {
     const spec = singleSco12();
-    const manifest = spec.manifest!.replace('<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0"?><!DOCTYPE manifest [<!ENTITY x "y">]>');
+    const manifest = spec.manifest!.replace(
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      '<?xml version="1.0"?><!DOCTYPE manifest [<!ENTITY x "y">]>',
+    );
     expect(codes(await analysePackage(await buildPackage({ ...spec, manifest })))).toEqual(['scorm.import.doctype']);
   });
 
@@ -104,7 +133,9 @@ describe('analysePackage', () => {
     const files = { ...spec.files };
     delete files['common/api.js'];
     const withMeta = withMetadataFile();
-    const meta = await analysePackage(await buildPackage({ manifest: withMeta.manifest, files: { 'shared/launchpage.html': LAUNCH_HTML } }));
+    const meta = await analysePackage(
+      await buildPackage({ manifest: withMeta.manifest, files: { 'shared/launchpage.html': LAUNCH_HTML } }),
+    );
     const multi = accepted(await analysePackage(await buildPackage({ ...spec, files })));
     expect(multi.warnings).toEqual([{ code: 'scorm.import.fileListedMissing', file: 'common/api.js', params: { resource: 'common' } }]);
     expect(accepted(meta).warnings).toEqual([{ code: 'scorm.import.metadataMissing', file: 'meta/course.xml', params: {} }]);
@@ -134,7 +165,11 @@ describe('analysePackage from a file', () => {
   };
 
   it('gives the same verdict, digest and size as from the bytes (large uploads are analysed from disk)', async () => {
-    const bytes = await buildPackage({ ...multiSco12(), files: { ...multiSco12().files, 'media/clip.mp4': Buffer.alloc(300_000, 7) }, compress: false });
+    const bytes = await buildPackage({
+      ...multiSco12(),
+      files: { ...multiSco12().files, 'media/clip.mp4': Buffer.alloc(300_000, 7) },
+      compress: false,
+    });
     const fromFile = accepted(await analysePackage(onDisk('good.zip', bytes)));
     const fromBytes = accepted(await analysePackage(bytes));
     expect(fromFile.sizeBytes).toBe(bytes.length);
@@ -149,13 +184,16 @@ describe('analysePackage from a file', () => {
     expect(codes(await analysePackage(onDisk('symlink.zip', symlink)))).toEqual(['scorm.import.symlink']);
     expect(codes(await analysePackage(onDisk('text.zip', Buffer.from('not a zip at all'))))).toEqual(['scorm.import.notZip']);
     // Cut off mid-upload: the central directory is missing.
-    expect(codes(await analysePackage(onDisk('cut.zip', (await buildPackage(singleSco12())).subarray(0, 200))))).toEqual(['scorm.import.notZip']);
+    expect(codes(await analysePackage(onDisk('cut.zip', (await buildPackage(singleSco12())).subarray(0, 200))))).toEqual([
+      'scorm.import.notZip',
+    ]);
   });
 });
 
 describe('problem messages', () => {
   it('has a Japanese and an English message for every code the importer can return', () => {
-    const source = fs.readdirSync(path.resolve(__dirname, '../../server/scorm/package'))
+    const source = fs
+      .readdirSync(path.resolve(__dirname, '../../server/scorm/package'))
       .map((f) => fs.readFileSync(path.resolve(__dirname, '../../server/scorm/package', f), 'utf8'))
       .join('\n');
     const used = [...new Set(source.match(/'scorm\.import\.[A-Za-z]+'/g)!.map((s) => s.slice(1, -1)))];
@@ -168,6 +206,8 @@ describe('problem messages', () => {
 
   it('fills every placeholder of a message from the problem', () => {
     const problem: PackageProblem = { code: 'scorm.import.danglingRef', element: 'sco_a', params: { item: 'sco_a', ref: 'res_x' } };
-    expect(translator('ja')(problem.code, problemParams(problem))).toBe('項目「sco_a」が参照しているリソース「res_x」が imsmanifest.xml の <resources> にありません。');
+    expect(translator('ja')(problem.code, problemParams(problem))).toBe(
+      '項目「sco_a」が参照しているリソース「res_x」が imsmanifest.xml の <resources> にありません。',
+    );
   });
 });

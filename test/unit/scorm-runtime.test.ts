@@ -6,9 +6,27 @@ import { commit12, commit2004 } from '../support/cmi';
 
 describe('validateCommit, SCORM 1.2', () => {
   it('accepts what scorm-again sends and keeps only writable elements', () => {
-    const r = validateCommit('1.2', commit12({ lesson_status: 'passed', score: { raw: '85', min: '0', max: '100' } }, {
-      interactions: { 0: { id: 'q1', time: '10:00:00', type: 'choice', weighting: '1', student_response: 'a', result: 'correct', latency: '00:00:05', objectives: { 0: { id: 'obj1' } }, correct_responses: { 0: { pattern: 'a' } } } },
-    }));
+    const r = validateCommit(
+      '1.2',
+      commit12(
+        { lesson_status: 'passed', score: { raw: '85', min: '0', max: '100' } },
+        {
+          interactions: {
+            0: {
+              id: 'q1',
+              time: '10:00:00',
+              type: 'choice',
+              weighting: '1',
+              student_response: 'a',
+              result: 'correct',
+              latency: '00:00:05',
+              objectives: { 0: { id: 'obj1' } },
+              correct_responses: { 0: { pattern: 'a' } },
+            },
+          },
+        },
+      ),
+    );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.values.get('cmi.core.lesson_status')).toBe('passed');
@@ -46,10 +64,28 @@ describe('validateCommit, SCORM 1.2', () => {
 
 describe('validateCommit, SCORM 2004', () => {
   it('accepts a full commit', () => {
-    const r = validateCommit('2004', commit2004({
-      completion_status: 'completed', success_status: 'passed', score: { scaled: '0.85', raw: '85', min: '0', max: '100' },
-      interactions: { 0: { id: 'urn:q:1', type: 'choice', objectives: {}, timestamp: '2026-11-24T10:00:00Z', weighting: '', learner_response: 'a', result: 'correct', latency: 'PT5S', description: '', correct_responses: {} } },
-    }));
+    const r = validateCommit(
+      '2004',
+      commit2004({
+        completion_status: 'completed',
+        success_status: 'passed',
+        score: { scaled: '0.85', raw: '85', min: '0', max: '100' },
+        interactions: {
+          0: {
+            id: 'urn:q:1',
+            type: 'choice',
+            objectives: {},
+            timestamp: '2026-11-24T10:00:00Z',
+            weighting: '',
+            learner_response: 'a',
+            result: 'correct',
+            latency: 'PT5S',
+            description: '',
+            correct_responses: {},
+          },
+        },
+      }),
+    );
     expect(r.ok).toBe(true);
   });
 
@@ -91,16 +127,26 @@ describe('validateCommit, SCORM 2004', () => {
       if (!r.ok) expect(r.problems[0]!.expects).toMatch(/at most 250 entries/);
     }
     const unknown = { cmi: { not_an_element: 'x' } };
-    for (let i = 0; i < 2; i++) expect(validateCommit('2004', unknown)).toMatchObject({ ok: false, problems: [{ element: 'cmi.not_an_element' }] });
+    for (let i = 0; i < 2; i++)
+      expect(validateCommit('2004', unknown)).toMatchObject({ ok: false, problems: [{ element: 'cmi.not_an_element' }] });
   });
 });
 
 describe('deriveState', () => {
   const none = { masteryScore: null, completionThreshold: null, scaledPassingScore: null };
   it('maps SCORM 1.2 lesson_status', () => {
-    expect(deriveState('1.2', { 'cmi.core.lesson_status': 'passed' }, none, true)).toMatchObject({ completion: 'completed', success: 'passed' });
-    expect(deriveState('1.2', { 'cmi.core.lesson_status': 'failed' }, none, true)).toMatchObject({ completion: 'completed', success: 'failed' });
-    expect(deriveState('1.2', { 'cmi.core.lesson_status': 'incomplete' }, none, true)).toMatchObject({ completion: 'incomplete', success: 'unknown' });
+    expect(deriveState('1.2', { 'cmi.core.lesson_status': 'passed' }, none, true)).toMatchObject({
+      completion: 'completed',
+      success: 'passed',
+    });
+    expect(deriveState('1.2', { 'cmi.core.lesson_status': 'failed' }, none, true)).toMatchObject({
+      completion: 'completed',
+      success: 'failed',
+    });
+    expect(deriveState('1.2', { 'cmi.core.lesson_status': 'incomplete' }, none, true)).toMatchObject({
+      completion: 'incomplete',
+      success: 'unknown',
+    });
   });
 
   it('lets the 1.2 mastery score decide pass/fail for credit only', () => {
@@ -108,14 +154,25 @@ describe('deriveState', () => {
     const cmi = { 'cmi.core.lesson_status': 'passed', 'cmi.core.score.raw': '70' };
     expect(deriveState('1.2', cmi, s, true).success).toBe('failed');
     expect(deriveState('1.2', cmi, s, false).success).toBe('passed');
-    expect(deriveState('1.2', { 'cmi.core.lesson_status': 'incomplete', 'cmi.core.score.raw': '90' }, s, true)).toMatchObject({ completion: 'completed', success: 'passed' });
+    expect(deriveState('1.2', { 'cmi.core.lesson_status': 'incomplete', 'cmi.core.score.raw': '90' }, s, true)).toMatchObject({
+      completion: 'completed',
+      success: 'passed',
+    });
   });
 
   it('applies 2004 completion threshold and scaled passing score over what the SCO says', () => {
     const s = { ...none, completionThreshold: 0.8, scaledPassingScore: 0.8 };
-    const d = deriveState('2004', { 'cmi.completion_status': 'completed', 'cmi.progress_measure': '0.5', 'cmi.success_status': 'passed', 'cmi.score.scaled': '0.7' }, s, true);
+    const d = deriveState(
+      '2004',
+      { 'cmi.completion_status': 'completed', 'cmi.progress_measure': '0.5', 'cmi.success_status': 'passed', 'cmi.score.scaled': '0.7' },
+      s,
+      true,
+    );
     expect(d).toMatchObject({ completion: 'incomplete', success: 'failed' });
-    expect(deriveState('2004', { 'cmi.progress_measure': '0.9', 'cmi.score.scaled': '0.85' }, s, true)).toMatchObject({ completion: 'completed', success: 'passed' });
+    expect(deriveState('2004', { 'cmi.progress_measure': '0.9', 'cmi.score.scaled': '0.85' }, s, true)).toMatchObject({
+      completion: 'completed',
+      success: 'passed',
+    });
   });
 
   it('checks the completion rule', () => {
@@ -144,18 +201,31 @@ describe('time formats', () => {
 });
 
 describe('launchCmi', () => {
-  const sco = { masteryScore: 80, completionThreshold: null, scaledPassingScore: null, maxTimeAllowed: null, timeLimitAction: null, dataFromLms: null };
+  const sco = {
+    masteryScore: 80,
+    completionThreshold: null,
+    scaledPassingScore: null,
+    maxTimeAllowed: null,
+    timeLimitAction: null,
+    dataFromLms: null,
+  };
   const base = { learnerId: 'E1', learnerName: '山田', priorSeconds: 90, firstLaunch: false, review: false, language: 'en', sco };
 
   it('gives the content the learner id, resume entry after suspend, the earlier time and the UI language', () => {
-    const cmi = launchCmi({ ...base, standard: '1.2', stored: { 'cmi.core.exit': 'suspend', 'cmi.core.lesson_location': 'p3' } }) as Record<string, Record<string, string>>;
+    const cmi = launchCmi({ ...base, standard: '1.2', stored: { 'cmi.core.exit': 'suspend', 'cmi.core.lesson_location': 'p3' } }) as Record<
+      string,
+      Record<string, string>
+    >;
     expect(cmi.core).toMatchObject({ student_id: 'E1', entry: 'resume', lesson_location: 'p3', total_time: '0000:01:30', exit: '' });
     expect(cmi.student_preference!.language).toBe('en');
     expect(cmi.student_data!.mastery_score).toBe('80');
   });
 
   it('keeps a language the learner chose inside the content, and starts ab-initio the first time', () => {
-    const cmi = launchCmi({ ...base, standard: '2004', firstLaunch: true, stored: { 'cmi.learner_preference.language': 'ja' } }) as Record<string, unknown>;
+    const cmi = launchCmi({ ...base, standard: '2004', firstLaunch: true, stored: { 'cmi.learner_preference.language': 'ja' } }) as Record<
+      string,
+      unknown
+    >;
     expect(cmi).toMatchObject({ learner_id: 'E1', entry: 'ab-initio', total_time: 'PT1M30S' });
     expect((cmi.learner_preference as Record<string, string>).language).toBe('ja');
   });

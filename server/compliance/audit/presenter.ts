@@ -13,7 +13,8 @@ export interface AuditEntryLike {
   actorId?: number | null;
 }
 
-const show = (v: unknown) => (v === null || v === undefined || v === '' ? '—' : Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const show = (v: unknown) =>
+  v === null || v === undefined || v === '' ? '—' : Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
 /** Field labels: the roster's fields by their form labels; anything else by its own name. */
 function fieldLabel(field: string, t: Translate): string {
@@ -60,6 +61,10 @@ export function presentVerification(v: PageVerification, t: Translate) {
   else status = t('audit.intactSince', { from: v.from.seq, to: v.entries, count: v.checked });
   const scope: string[] = [];
   if (v.from) scope.push(t('audit.fromCheckpoint', { seq: v.from.seq, at: localDateTime(v.from.verifiedAt) }));
-  scope.push(v.lastFullWalk ? t('audit.lastFullWalk', { seq: v.lastFullWalk.seq, at: localDateTime(v.lastFullWalk.verifiedAt) }) : t('audit.noFullWalk'));
+  scope.push(
+    v.lastFullWalk
+      ? t('audit.lastFullWalk', { seq: v.lastFullWalk.seq, at: localDateTime(v.lastFullWalk.verifiedAt) })
+      : t('audit.noFullWalk'),
+  );
   return { ok: v.ok, status, scope, headHash: v.headHash };
 }

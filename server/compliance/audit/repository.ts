@@ -10,11 +10,7 @@ const AUDIT_CHAIN_LOCK = 727_002;
 
 export async function lockChainHead(tx: Database): Promise<{ seq: number; hash: string } | undefined> {
   await tx.execute(sql`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
-  const [head] = await tx
-    .select({ seq: auditLog.seq, hash: auditLog.hash })
-    .from(auditLog)
-    .orderBy(desc(auditLog.seq))
-    .limit(1);
+  const [head] = await tx.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1);
   return head;
 }
 

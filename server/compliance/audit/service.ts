@@ -105,7 +105,8 @@ async function walkFrom(db: Database, firstSeq: number, prevHashBefore: string):
     for (const row of page) {
       const entries = expectedSeq - 1;
       if (row.seq !== expectedSeq) return { ok: false, entries, headHash: prevHash, brokenAtSeq: expectedSeq, reason: 'missing entry' };
-      if (row.prevHash !== prevHash || entryHash(row) !== row.hash) return { ok: false, entries, headHash: prevHash, brokenAtSeq: row.seq, reason: 'hash mismatch' };
+      if (row.prevHash !== prevHash || entryHash(row) !== row.hash)
+        return { ok: false, entries, headHash: prevHash, brokenAtSeq: row.seq, reason: 'hash mismatch' };
       prevHash = row.hash;
       expectedSeq += 1;
     }
@@ -161,7 +162,8 @@ export async function verifyForPage(db: Database, now: Date): Promise<PageVerifi
     // No hash was verified by this run: the head shown is none rather than one taken on trust.
     const before = { entries: checkpoint.seq - 1, headHash: '', brokenAtSeq: checkpoint.seq };
     if (!anchor) result = { ok: false, ...before, reason: 'missing entry' };
-    else if (anchor.hash !== checkpoint.hash || entryHash(anchor) !== anchor.hash) result = { ok: false, ...before, reason: 'hash mismatch' };
+    else if (anchor.hash !== checkpoint.hash || entryHash(anchor) !== anchor.hash)
+      result = { ok: false, ...before, reason: 'hash mismatch' };
     else result = await walkFrom(db, checkpoint.seq + 1, checkpoint.hash);
   }
   await settle(db, result, now, !checkpoint, checkpoint?.seq ?? 0);

@@ -75,7 +75,10 @@ export const staff = pgTable(
     email: text('email'),
     departmentId: integer('department_id').references(() => departments.id),
     jobCategoryId: integer('job_category_id').references(() => jobCategories.id),
-    roles: text('roles').array().notNull().default(sql`ARRAY['staff']::text[]`),
+    roles: text('roles')
+      .array()
+      .notNull()
+      .default(sql`ARRAY['staff']::text[]`),
     locale: text('locale').notNull().default('ja'),
     hiredOn: date('hired_on'),
     retiredOn: date('retired_on'),

@@ -22,7 +22,11 @@ export const outbox = pgTable(
   },
   (t) => [
     // The drain query: pending rows by due time. Partial, so done rows never slow it down.
-    index('outbox_due_idx').on(t.runAfter, t.id).where(sql`${t.doneAt} IS NULL AND ${t.deadAt} IS NULL`),
-    index('outbox_dead_idx').on(t.deadAt).where(sql`${t.deadAt} IS NOT NULL`),
+    index('outbox_due_idx')
+      .on(t.runAfter, t.id)
+      .where(sql`${t.doneAt} IS NULL AND ${t.deadAt} IS NULL`),
+    index('outbox_dead_idx')
+      .on(t.deadAt)
+      .where(sql`${t.deadAt} IS NOT NULL`),
   ],
 );

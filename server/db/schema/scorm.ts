@@ -34,7 +34,9 @@ export const courses = pgTable(
     slug: text('slug').notNull(),
     title: text('title').notNull(),
     description: text('description'),
-    origin: text('origin', { enum: ['builtin', 'uploaded'] }).notNull().default('uploaded'),
+    origin: text('origin', { enum: ['builtin', 'uploaded'] })
+      .notNull()
+      .default('uploaded'),
     // The version new attempts start on; attempts keep the version they started with.
     currentVersionId: integer('current_version_id'),
     attemptLimit: integer('attempt_limit'),
@@ -187,5 +189,8 @@ export const courseResults = pgTable(
     attemptId: integer('attempt_id').references(() => attempts.id),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.staffId, t.courseId, t.fiscalYear] }), index('course_results_course_year_idx').on(t.courseId, t.fiscalYear)],
+  (t) => [
+    primaryKey({ columns: [t.staffId, t.courseId, t.fiscalYear] }),
+    index('course_results_course_year_idx').on(t.courseId, t.fiscalYear),
+  ],
 );

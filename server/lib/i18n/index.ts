@@ -20,9 +20,7 @@ export function translator(locale: Locale): Translate {
   return (key, params) => {
     const template = catalog[key] ?? fallback[key] ?? key;
     if (!params) return template;
-    return template.replace(/\{(\w+)\}/g, (m, name: string) =>
-      params[name] === undefined ? m : String(params[name]),
-    );
+    return template.replace(/\{(\w+)\}/g, (m, name: string) => (params[name] === undefined ? m : String(params[name])));
   };
 }
 
@@ -30,6 +28,7 @@ export function translator(locale: Locale): Translate {
 export function localeOf(req: Request): Locale {
   const userLocale = req.user?.locale;
   if (isLocale(userLocale)) return userLocale;
-  const cookie = (req.cookies as Record<string, string> | undefined)?.lang ?? (req.headers.cookie ? parseCookies(req.headers.cookie).lang : undefined);
+  const cookie =
+    (req.cookies as Record<string, string> | undefined)?.lang ?? (req.headers.cookie ? parseCookies(req.headers.cookie).lang : undefined);
   return isLocale(cookie) ? cookie : DEFAULT_LOCALE;
 }

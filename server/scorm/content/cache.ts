@@ -14,7 +14,10 @@ export class ContentCache {
   private readonly pending = new Map<number, Promise<string>>();
   private readonly ready = new Map<number, string>();
 
-  constructor(private readonly db: Database, private readonly root: string) {}
+  constructor(
+    private readonly db: Database,
+    private readonly root: string,
+  ) {}
 
   async folderFor(versionId: number): Promise<string> {
     const known = this.ready.get(versionId);

@@ -41,7 +41,8 @@ export function contentRouter(ctx: AppContext): Router {
     const versionId = idParam(req.params, 'versionId');
     const segments = (req.params as unknown as { rest?: string[] }).rest ?? [];
     // Segments arrive decoded: an encoded slash (`..%2f`) makes a segment that holds a path.
-    if (segments.length === 0 || segments.some((s) => s === '..' || s === '.' || s.includes('/') || s.includes('\\') || s.includes('\0'))) throw notFound();
+    if (segments.length === 0 || segments.some((s) => s === '..' || s === '.' || s.includes('/') || s.includes('\\') || s.includes('\0')))
+      throw notFound();
     const dir = await readableFolder(ctx.db, cache, req.user!, versionId);
     setContentHeaders(res);
     // Versions never change, so browsers may keep their files for a year.

@@ -18,18 +18,27 @@ export type InstallOutcome =
   | { slug: string; status: 'failed'; message: string };
 
 /** Installs (or updates) every course found in `dirs` (default: the folders under courses/). Never throws for one course. */
-export async function installBuiltinCourses(db: Database, now: Date, dirs: string[] = courseDirs(coursesRoot())): Promise<InstallOutcome[]> {
+export async function installBuiltinCourses(
+  db: Database,
+  now: Date,
+  dirs: string[] = courseDirs(coursesRoot()),
+): Promise<InstallOutcome[]> {
   const outcomes: InstallOutcome[] = [];
   for (const dir of dirs) {
     const slug = BUILTIN_PREFIX + path.basename(dir);
     try {
       const bytes = await buildPackage(loadCourse(dir), '2004');
       const result = await importPackage(db, null, bytes, now, { slug, origin: 'builtin', makeCurrent: true });
-      if (result.ok) outcomes.push({ slug, status: result.created ? 'installed' : 'updated', courseId: result.courseId, versionNo: result.versionNo });
+      if (result.ok)
+        outcomes.push({ slug, status: result.created ? 'installed' : 'updated', courseId: result.courseId, versionNo: result.versionNo });
       else if (result.reason === 'same-as-latest') outcomes.push({ slug, status: 'unchanged' });
       else outcomes.push({ slug, status: 'failed', message: result.problems.map((p) => p.code).join(', ') });
     } catch (err) {
-      outcomes.push({ slug, status: 'failed', message: err instanceof CourseSourceError ? err.problems.join('; ') : (err as Error).message });
+      outcomes.push({
+        slug,
+        status: 'failed',
+        message: err instanceof CourseSourceError ? err.problems.join('; ') : (err as Error).message,
+      });
     }
   }
   return outcomes;

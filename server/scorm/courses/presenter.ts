@@ -33,7 +33,10 @@ export function presentFormProblems(errors: FieldErrors, body: Record<string, un
   return Object.keys(errors).map((field) => {
     const name = field.split('.')[0]!;
     const sent = JSON.stringify(body[name] ?? '');
-    return t('scorm.import.badField', { field: UPLOAD_FIELDS[name] ? t(UPLOAD_FIELDS[name]) : name, value: sent.length > 60 ? `${sent.slice(0, 57)}…` : sent });
+    return t('scorm.import.badField', {
+      field: UPLOAD_FIELDS[name] ? t(UPLOAD_FIELDS[name]) : name,
+      value: sent.length > 60 ? `${sent.slice(0, 57)}…` : sent,
+    });
   });
 }
 
@@ -63,13 +66,26 @@ export function presentUploadRefusal(
 export function presentCourseAdmin(course: CourseRow, versions: VersionSummary[], t: Translate) {
   return {
     title: course.title,
-    course: { id: course.id, title: course.title, slug: course.slug, attemptLimit: course.attemptLimit ?? '', builtin: course.origin === 'builtin' },
+    course: {
+      id: course.id,
+      title: course.title,
+      slug: course.slug,
+      attemptLimit: course.attemptLimit ?? '',
+      builtin: course.origin === 'builtin',
+    },
     versions: versions.map((v) => presentVersion(v, course, t)),
   };
 }
 
 export function presentAdminCourses(list: CourseRow[]) {
-  return list.map((c) => ({ id: c.id, title: c.title, slug: c.slug, origin: c.origin, archived: Boolean(c.archivedAt), href: `/admin/courses/${c.id}` }));
+  return list.map((c) => ({
+    id: c.id,
+    title: c.title,
+    slug: c.slug,
+    origin: c.origin,
+    archived: Boolean(c.archivedAt),
+    href: `/admin/courses/${c.id}`,
+  }));
 }
 
 export function presentVersion(v: VersionSummary, course: CourseRow, t: Translate) {

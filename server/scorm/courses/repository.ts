@@ -36,7 +36,11 @@ export async function findCourse(db: Database, id: number): Promise<CourseRow | 
 export async function currentTitles(db: Database, courseIds: number[]) {
   if (courseIds.length === 0) return [];
   return db
-    .select({ courseId: courses.id, versionTitle: courseVersions.title, titles: sql<Record<string, string> | null>`${courseVersions.manifest} -> 'titles'` })
+    .select({
+      courseId: courses.id,
+      versionTitle: courseVersions.title,
+      titles: sql<Record<string, string> | null>`${courseVersions.manifest} -> 'titles'`,
+    })
     .from(courses)
     .innerJoin(courseVersions, eq(courseVersions.id, courses.currentVersionId))
     .where(inArray(courses.id, courseIds));
@@ -53,11 +57,18 @@ export async function insertCourse(db: Database, values: typeof courses.$inferIn
 }
 
 export async function updateCourse(db: Database, id: number, values: Partial<typeof courses.$inferInsert>, now: Date) {
-  await db.update(courses).set({ ...values, updatedAt: now }).where(eq(courses.id, id));
+  await db
+    .update(courses)
+    .set({ ...values, updatedAt: now })
+    .where(eq(courses.id, id));
 }
 
 export function listVersions(db: Database, courseId: number) {
-  return db.select(versionSummary).from(courseVersions).where(eq(courseVersions.courseId, courseId)).orderBy(desc(courseVersions.versionNo));
+  return db
+    .select(versionSummary)
+    .from(courseVersions)
+    .where(eq(courseVersions.courseId, courseId))
+    .orderBy(desc(courseVersions.versionNo));
 }
 
 export async function findVersion(db: Database, id: number) {
@@ -66,7 +77,12 @@ export async function findVersion(db: Database, id: number) {
 }
 
 export async function latestVersion(db: Database, courseId: number) {
-  const [row] = await db.select(versionSummary).from(courseVersions).where(eq(courseVersions.courseId, courseId)).orderBy(desc(courseVersions.versionNo)).limit(1);
+  const [row] = await db
+    .select(versionSummary)
+    .from(courseVersions)
+    .where(eq(courseVersions.courseId, courseId))
+    .orderBy(desc(courseVersions.versionNo))
+    .limit(1);
   return row;
 }
 

@@ -24,7 +24,9 @@ export function courseAdminRouter(ctx: AppContext): Router {
 
   async function renderList(req: Request, res: Response, status = 200, problems: string[] = []) {
     const list = await courses.listCourses(db, true);
-    res.status(status).render('scorm/admin-courses', { title: req.t('scorm.admin.title'), courses: presentAdminCourses(list), problems, maxMb });
+    res
+      .status(status)
+      .render('scorm/admin-courses', { title: req.t('scorm.admin.title'), courses: presentAdminCourses(list), problems, maxMb });
   }
 
   /** The course forms go back to the course's page (which answers 404 for a bad id); a refused one says so there. */
@@ -38,8 +40,11 @@ export function courseAdminRouter(ctx: AppContext): Router {
   router.get('/admin/courses', allow('courses:manage'), (req, res) => renderList(req, res));
 
   router.post('/admin/courses/upload', allow('courses:manage'), uploadLimiter, async (req, res) => {
-    const outcome = await withUploadedPackage(req, res, { root: uploads, maxBytes: config.packageMaxBytes, schema: UploadSchema }, async (upload) =>
-      upload.ok ? courses.importPackage(db, req.user!, upload.file.path, clock(), upload.input) : upload,
+    const outcome = await withUploadedPackage(
+      req,
+      res,
+      { root: uploads, maxBytes: config.packageMaxBytes, schema: UploadSchema },
+      async (upload) => (upload.ok ? courses.importPackage(db, req.user!, upload.file.path, clock(), upload.input) : upload),
     );
     // Answered only now, once the uploaded file is gone.
     if (!outcome.ok) {
@@ -51,19 +56,29 @@ export function courseAdminRouter(ctx: AppContext): Router {
     res.redirect(303, `/admin/courses/${outcome.courseId}`);
   });
 
-  router.post('/admin/courses/:id/settings', allow('courses:manage'), validate(CourseSettingsSchema, { form: backToCourse('validation.summary') }), async (req, res) => {
-    const id = idParam(req.params);
-    await courses.updateCourseSettings(db, req.user!, id, input(res, CourseSettingsSchema), clock());
-    flash(req, 'success', req.t('scorm.admin.saved'));
-    res.redirect(303, `/admin/courses/${id}`);
-  });
+  router.post(
+    '/admin/courses/:id/settings',
+    allow('courses:manage'),
+    validate(CourseSettingsSchema, { form: backToCourse('validation.summary') }),
+    async (req, res) => {
+      const id = idParam(req.params);
+      await courses.updateCourseSettings(db, req.user!, id, input(res, CourseSettingsSchema), clock());
+      flash(req, 'success', req.t('scorm.admin.saved'));
+      res.redirect(303, `/admin/courses/${id}`);
+    },
+  );
 
-  router.post('/admin/courses/:id/current', allow('courses:manage'), validate(SetVersionSchema, { form: backToCourse() }), async (req, res) => {
-    const id = idParam(req.params);
-    await courses.setCurrentVersion(db, req.user!, id, input(res, SetVersionSchema).versionId, clock());
-    flash(req, 'success', req.t('scorm.admin.currentSet'));
-    res.redirect(303, `/admin/courses/${id}`);
-  });
+  router.post(
+    '/admin/courses/:id/current',
+    allow('courses:manage'),
+    validate(SetVersionSchema, { form: backToCourse() }),
+    async (req, res) => {
+      const id = idParam(req.params);
+      await courses.setCurrentVersion(db, req.user!, id, input(res, SetVersionSchema).versionId, clock());
+      flash(req, 'success', req.t('scorm.admin.currentSet'));
+      res.redirect(303, `/admin/courses/${id}`);
+    },
+  );
 
   router.get('/admin/courses/:id/versions/:versionId/package.zip', allow('courses:manage'), async (req, res) => {
     const download = await courses.versionDownload(db, idParam(req.params), idParam(req.params, 'versionId'));
@@ -72,7 +87,10 @@ export function courseAdminRouter(ctx: AppContext): Router {
   });
 
   // Built-in courses for another LMS: built from the shipped source on demand (deterministic, so the same bytes each time).
-  for (const [file, standard] of [['scorm12', '1.2'], ['scorm2004', '2004']] as const) {
+  for (const [file, standard] of [
+    ['scorm12', '1.2'],
+    ['scorm2004', '2004'],
+  ] as const) {
     router.get(`/admin/courses/:id/export/${file}.zip`, allow('courses:manage'), async (req, res) => {
       const { fileName, zip } = await builtinExport(db, idParam(req.params), standard, file);
       res.attachment(fileName).type('application/zip').send(zip);

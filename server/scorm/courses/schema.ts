@@ -4,7 +4,10 @@ import { fields } from '../../lib/validate';
 
 export const UploadSchema = z.object({
   courseId: fields.optionalId,
-  completionRule: z.enum(COMPLETION_RULES).optional().or(z.literal('').transform(() => undefined)),
+  completionRule: z
+    .enum(COMPLETION_RULES)
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   // A checkbox sends "on" or nothing; API clients may say true/false. Anything else is refused, not read as "no".
   makeCurrent: z
     .enum(['on', 'true', '1', 'off', 'false', '0', ''])

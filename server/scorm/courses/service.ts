@@ -55,21 +55,36 @@ export function defaultCompletionRule(model: ManifestModel): CompletionRuleName 
  * (attempts keep theirs). The course's title is taken from the manifest only when the course
  * is created: afterwards it is the officer's (course settings), and a new version keeps it.
  */
-export async function importPackage(db: Database, actor: Viewer | null, source: ZipSource, now: Date, opts: ImportOptions = {}): Promise<ImportResult> {
+export async function importPackage(
+  db: Database,
+  actor: Viewer | null,
+  source: ZipSource,
+  now: Date,
+  opts: ImportOptions = {},
+): Promise<ImportResult> {
   const analysis = await analysePackage(source);
   if (!analysis.ok) return { ok: false, reason: 'refused', problems: analysis.problems };
   const { model, sha256, sizeBytes, warnings } = analysis;
   return withTransaction(db, now, async (work): Promise<ImportResult> => {
     const { tx } = work;
-    const course = opts.courseId ? await repo.findCourse(tx, opts.courseId) : await repo.findCourseBySlug(tx, opts.slug ?? slugOf(model.identifier));
+    const course = opts.courseId
+      ? await repo.findCourse(tx, opts.courseId)
+      : await repo.findCourseBySlug(tx, opts.slug ?? slugOf(model.identifier));
     if (opts.courseId && !course) throw notFound();
     const created = !course;
-    const courseId = course?.id ?? (await repo.insertCourse(tx, { slug: opts.slug ?? slugOf(model.identifier), title: model.title, origin: opts.origin ?? 'uploaded' }));
+    const courseId =
+      course?.id ??
+      (await repo.insertCourse(tx, { slug: opts.slug ?? slugOf(model.identifier), title: model.title, origin: opts.origin ?? 'uploaded' }));
     const latest = course ? await repo.latestVersion(tx, courseId) : undefined;
     // Nothing is written before this check when the course exists (and a new course has no latest version).
     if (latest?.sha256 === sha256) {
       const { versionNo } = latest;
-      return { ok: false, reason: 'same-as-latest', versionNo, problems: [packageProblem('scorm.course.sameAsLatest', { params: { versionNo } })] };
+      return {
+        ok: false,
+        reason: 'same-as-latest',
+        versionNo,
+        problems: [packageProblem('scorm.course.sameAsLatest', { params: { versionNo } })],
+      };
     }
     const versionNo = await repo.nextVersionNo(tx, courseId);
     const versionId = await repo.insertVersion(tx, {
@@ -105,7 +120,8 @@ export async function importPackage(db: Database, actor: Viewer | null, source: 
         dataFromLms: s.dataFromLms,
       })),
     );
-    if (created || opts.makeCurrent || !course?.currentVersionId) await repo.updateCourse(tx, courseId, { currentVersionId: versionId }, now);
+    if (created || opts.makeCurrent || !course?.currentVersionId)
+      await repo.updateCourse(tx, courseId, { currentVersionId: versionId }, now);
     recordAudit(work, [
       {
         actorId: actor?.id ?? null,
@@ -126,17 +142,39 @@ export async function setCurrentVersion(db: Database, actor: Viewer, courseId: n
     const version = await repo.findVersion(tx, versionId);
     if (!course || !version || version.courseId !== courseId) throw notFound();
     await repo.updateCourse(tx, courseId, { currentVersionId: versionId }, now);
-    recordAudit(work, [{ actorId: actor.id, action: 'course.set-current-version', subjectType: 'course', subjectId: courseId, details: { before: course.currentVersionId, after: versionId } }]);
+    recordAudit(work, [
+      {
+        actorId: actor.id,
+        action: 'course.set-current-version',
+        subjectType: 'course',
+        subjectId: courseId,
+        details: { before: course.currentVersionId, after: versionId },
+      },
+    ]);
   });
 }
 
-export async function updateCourseSettings(db: Database, actor: Viewer, courseId: number, input: { title: string; attemptLimit: number | null }, now: Date) {
+export async function updateCourseSettings(
+  db: Database,
+  actor: Viewer,
+  courseId: number,
+  input: { title: string; attemptLimit: number | null },
+  now: Date,
+) {
   await withTransaction(db, now, async (work) => {
     const { tx } = work;
     const course = await repo.findCourse(tx, courseId);
     if (!course) throw notFound();
     await repo.updateCourse(tx, courseId, { title: input.title, attemptLimit: input.attemptLimit }, now);
-    recordAudit(work, [{ actorId: actor.id, action: 'course.update', subjectType: 'course', subjectId: courseId, details: { before: { title: course.title, attemptLimit: course.attemptLimit }, after: input } }]);
+    recordAudit(work, [
+      {
+        actorId: actor.id,
+        action: 'course.update',
+        subjectType: 'course',
+        subjectId: courseId,
+        details: { before: { title: course.title, attemptLimit: course.attemptLimit }, after: input },
+      },
+    ]);
   });
 }
 
@@ -160,8 +198,19 @@ export async function takeableCourse(db: Database, id: number): Promise<repo.Cou
  * gives one (LOM titles, as our own courses do) and the course still bears the name its package
  * gave it; a name an officer chose is shown as written.
  */
-export async function learnerTitles(db: Database, list: Pick<repo.CourseRow, 'id' | 'title'>[], locale: string): Promise<Map<number, string>> {
-  const current = new Map((await repo.currentTitles(db, list.map((c) => c.id))).map((t) => [t.courseId, t]));
+export async function learnerTitles(
+  db: Database,
+  list: Pick<repo.CourseRow, 'id' | 'title'>[],
+  locale: string,
+): Promise<Map<number, string>> {
+  const current = new Map(
+    (
+      await repo.currentTitles(
+        db,
+        list.map((c) => c.id),
+      )
+    ).map((t) => [t.courseId, t]),
+  );
   return new Map(
     list.map((c) => {
       const t = current.get(c.id);

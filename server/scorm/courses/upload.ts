@@ -50,8 +50,15 @@ export async function withUploadedPackage<S extends z.ZodType, T>(
   }
 }
 
-function receive(req: Request, res: Response, dir: string, maxBytes: number): Promise<{ ok: true; file: Express.Multer.File } | { ok: false; reason: 'tooLarge' | 'noFile' }> {
-  const upload = multer({ storage: multer.diskStorage({ destination: dir }), limits: { fileSize: maxBytes, files: 1, fields: 10 } }).single('package');
+function receive(
+  req: Request,
+  res: Response,
+  dir: string,
+  maxBytes: number,
+): Promise<{ ok: true; file: Express.Multer.File } | { ok: false; reason: 'tooLarge' | 'noFile' }> {
+  const upload = multer({ storage: multer.diskStorage({ destination: dir }), limits: { fileSize: maxBytes, files: 1, fields: 10 } }).single(
+    'package',
+  );
   return new Promise((resolve, reject) => {
     upload(req, res, (err: unknown) => {
       if (err instanceof multer.MulterError && err.code === 'LIMIT_FILE_SIZE') return resolve({ ok: false, reason: 'tooLarge' });

@@ -46,7 +46,13 @@ async function* piecesOf(source: ZipSource, partBytes: number): AsyncGenerator<B
  * Stores the zip as the parts of `versionId`. The bytes stored must hash to `sha256`, the
  * hash of the package that was analysed: what was checked is exactly what is kept.
  */
-export async function storeZipParts(db: Database, versionId: number, source: ZipSource, sha256: string, partBytes = PART_BYTES): Promise<void> {
+export async function storeZipParts(
+  db: Database,
+  versionId: number,
+  source: ZipSource,
+  sha256: string,
+  partBytes = PART_BYTES,
+): Promise<void> {
   const hash = createHash('sha256');
   let partNo = 0;
   for await (const piece of piecesOf(source, partBytes)) {

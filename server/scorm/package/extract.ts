@@ -8,13 +8,26 @@ import path from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type yauzl from 'yauzl';
-import { entryName, entryNameProblem, hasSupportedMethod, inspectZip, isEncrypted, isSymlink, openZip, type ZipLimits, type ZipSource } from './inspect';
+import {
+  entryName,
+  entryNameProblem,
+  hasSupportedMethod,
+  inspectZip,
+  isEncrypted,
+  isSymlink,
+  openZip,
+  type ZipLimits,
+  type ZipSource,
+} from './inspect';
 import { PackageError, packageProblem } from './problems';
 
 /** Passes bytes through until more than `limit` have been seen, then fails the stream. */
 export class ByteCap extends Transform {
   private seen = 0;
-  constructor(private readonly limit: number, private readonly file: string) {
+  constructor(
+    private readonly limit: number,
+    private readonly file: string,
+  ) {
     super();
   }
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
@@ -26,7 +39,8 @@ export class ByteCap extends Transform {
 
 /** Opens an entry's inflated data, capped at its declared size; refuses what inspection would. */
 async function openCapped(zip: yauzl.ZipFile, entry: yauzl.Entry, name: string): Promise<NodeJS.ReadableStream> {
-  const problem = entryNameProblem(name) ??
+  const problem =
+    entryNameProblem(name) ??
     (isSymlink(entry) ? 'scorm.import.symlink' : null) ??
     (isEncrypted(entry) ? 'scorm.import.encrypted' : null) ??
     (hasSupportedMethod(entry) ? null : 'scorm.import.unsupportedCompression');
@@ -63,7 +77,9 @@ export async function readEntry(source: ZipSource, name: string, maxBytes = Numb
     for await (const entry of zip.eachEntry()) {
       if (entryName(entry) !== name) continue;
       if (entry.uncompressedSize > maxBytes) {
-        throw new PackageError([packageProblem('scorm.import.entryTooLarge', { file: name, params: { maxMb: Math.ceil(maxBytes / 1048576) } })]);
+        throw new PackageError([
+          packageProblem('scorm.import.entryTooLarge', { file: name, params: { maxMb: Math.ceil(maxBytes / 1048576) } }),
+        ]);
       }
       const chunks: Buffer[] = [];
       try {

@@ -65,7 +65,10 @@ export async function analysePackage(source: ZipSource, limits: Partial<ZipLimit
     return { ok: false, problems: [problem] };
   }
   if (manifestEntry.uncompressedSize > MAX_MANIFEST_BYTES) {
-    return { ok: false, problems: [packageProblem('scorm.import.entryTooLarge', { file: MANIFEST_NAME, params: { maxMb: toMb(MAX_MANIFEST_BYTES) } })] };
+    return {
+      ok: false,
+      problems: [packageProblem('scorm.import.entryTooLarge', { file: MANIFEST_NAME, params: { maxMb: toMb(MAX_MANIFEST_BYTES) } })],
+    };
   }
   let manifestBytes: Buffer;
   try {

@@ -36,9 +36,7 @@ export interface ZipEntryInfo {
   isDirectory: boolean;
 }
 
-export type ZipInspection =
-  | { ok: true; entries: ZipEntryInfo[] }
-  | { ok: false; problems: PackageProblem[] };
+export type ZipInspection = { ok: true; entries: ZipEntryInfo[] } | { ok: false; problems: PackageProblem[] };
 
 /** A long list helps nobody: after this many, one summary problem stands for the rest. */
 const MAX_REPORTED_PROBLEMS = 50;
@@ -76,8 +74,7 @@ export function entryNameProblem(name: string): string | null {
   return null;
 }
 
-export const isSymlink = (entry: yauzl.Entry): boolean =>
-  ((entry.externalFileAttributes >>> 16) & S_IFMT) === S_IFLNK;
+export const isSymlink = (entry: yauzl.Entry): boolean => ((entry.externalFileAttributes >>> 16) & S_IFMT) === S_IFLNK;
 export const isEncrypted = (entry: yauzl.Entry): boolean => (entry.generalPurposeBitFlag & 0x1) !== 0;
 export const hasSupportedMethod = (entry: yauzl.Entry): boolean =>
   entry.compressionMethod === STORED || entry.compressionMethod === DEFLATED;
@@ -96,7 +93,10 @@ export async function inspectZip(source: ZipSource, limits: Partial<ZipLimits> =
   }
   try {
     if (zip.entryCount > max.maxEntries) {
-      return { ok: false, problems: [packageProblem('scorm.import.tooManyEntries', { params: { count: zip.entryCount, max: max.maxEntries } })] };
+      return {
+        ok: false,
+        problems: [packageProblem('scorm.import.tooManyEntries', { params: { count: zip.entryCount, max: max.maxEntries } })],
+      };
     }
     return await listEntries(zip, zip.fileSize, max);
   } finally {
@@ -118,7 +118,10 @@ async function listEntries(zip: yauzl.ZipFile, zipSize: number, max: ZipLimits):
       const isDirectory = name.endsWith('/');
       entries.push({ name, uncompressedSize: entry.uncompressedSize, compressedSize: entry.compressedSize, isDirectory });
       if (entries.length > max.maxEntries) {
-        return { ok: false, problems: [packageProblem('scorm.import.tooManyEntries', { params: { count: zip.entryCount, max: max.maxEntries } })] };
+        return {
+          ok: false,
+          problems: [packageProblem('scorm.import.tooManyEntries', { params: { count: zip.entryCount, max: max.maxEntries } })],
+        };
       }
       if (entry.relativeOffsetOfLocalHeader + entry.compressedSize > zipSize) {
         return { ok: false, problems: [packageProblem('scorm.import.notZip')] };
@@ -133,13 +136,19 @@ async function listEntries(zip: yauzl.ZipFile, zipSize: number, max: ZipLimits):
       if (entry.uncompressedSize > max.ratioCheckAboveBytes) {
         const ratio = compressionRatio(entry.uncompressedSize, entry.compressedSize);
         if (ratio > max.maxCompressionRatio) {
-          problems.push(packageProblem('scorm.import.compressionRatio', { file, params: { ratio: shownRatio(ratio), max: max.maxCompressionRatio } }));
+          problems.push(
+            packageProblem('scorm.import.compressionRatio', { file, params: { ratio: shownRatio(ratio), max: max.maxCompressionRatio } }),
+          );
         }
       }
       totalUncompressed += entry.uncompressedSize;
       totalCompressed += entry.compressedSize;
       if (totalUncompressed > max.maxTotalUncompressedBytes) {
-        problems.push(packageProblem('scorm.import.tooLarge', { params: { sizeMb: toMb(totalUncompressed), maxMb: toMb(max.maxTotalUncompressedBytes) } }));
+        problems.push(
+          packageProblem('scorm.import.tooLarge', {
+            params: { sizeMb: toMb(totalUncompressed), maxMb: toMb(max.maxTotalUncompressedBytes) },
+          }),
+        );
         return { ok: false, problems };
       }
       if (!nameProblem) recordPath(name, isDirectory, files, folders, problems);
@@ -156,7 +165,9 @@ async function listEntries(zip: yauzl.ZipFile, zipSize: number, max: ZipLimits):
   if (totalUncompressed > max.ratioCheckAboveBytes) {
     const ratio = compressionRatio(totalUncompressed, totalCompressed);
     if (ratio > max.maxCompressionRatio) {
-      problems.push(packageProblem('scorm.import.compressionRatioTotal', { params: { ratio: shownRatio(ratio), max: max.maxCompressionRatio } }));
+      problems.push(
+        packageProblem('scorm.import.compressionRatioTotal', { params: { ratio: shownRatio(ratio), max: max.maxCompressionRatio } }),
+      );
     }
   }
   if (problems.length === 0) return { ok: true, entries };

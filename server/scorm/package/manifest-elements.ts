@@ -18,7 +18,9 @@ function decimal(raw: string | null, range: [number, number], element: string, f
   if (value === '') return null;
   const n = Number(value);
   if (DECIMAL.test(value) && n >= range[0] && n <= range[1]) return n;
-  findings.warnings.push(packageProblem('scorm.import.badNumber', { element, params: { field, value: value.slice(0, 40), min: range[0], max: range[1] } }));
+  findings.warnings.push(
+    packageProblem('scorm.import.badNumber', { element, params: { field, value: value.slice(0, 40), min: range[0], max: range[1] } }),
+  );
   return null;
 }
 
@@ -89,10 +91,13 @@ export function readResource(node: XmlNode, outerBases: (string | null)[], findi
     launch = resolveHref(base, href);
     if (!launch) hrefProblem = packageProblem('scorm.import.badHref', { element: identifier, params: { href } });
   }
-  const files = base === null ? [] : children(node, 'file')
-    .map((file) => attr(file, 'href'))
-    .map((fileHref) => (fileHref ? resolveHref(base, fileHref)?.path : undefined))
-    .filter((p): p is string => p !== undefined);
+  const files =
+    base === null
+      ? []
+      : children(node, 'file')
+          .map((file) => attr(file, 'href'))
+          .map((fileHref) => (fileHref ? resolveHref(base, fileHref)?.path : undefined))
+          .filter((p): p is string => p !== undefined);
   const dependencies = children(node, 'dependency')
     .map((d) => attr(d, 'identifierref')?.trim() ?? '')
     .filter((ref) => ref !== '');

@@ -44,7 +44,8 @@ export function manifestText(input: string | Buffer): string | PackageProblem {
   const head = input.subarray(0, 200).toString('latin1');
   const declared = /^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head)?.[1];
   if (!declared || /^utf-?8$/i.test(declared)) return input.toString('utf8');
-  if (!iconv.encodingExists(declared)) return packageProblem('scorm.import.badEncoding', { file: 'imsmanifest.xml', params: { encoding: declared } });
+  if (!iconv.encodingExists(declared))
+    return packageProblem('scorm.import.badEncoding', { file: 'imsmanifest.xml', params: { encoding: declared } });
   return iconv.decode(input, declared);
 }
 
@@ -58,7 +59,12 @@ export function parseXml(input: string | Buffer): XmlParse {
   }
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
-    return { ok: false, problems: [packageProblem('scorm.import.badXml', { file: 'imsmanifest.xml', params: { line: valid.err.line, column: valid.err.col } })] };
+    return {
+      ok: false,
+      problems: [
+        packageProblem('scorm.import.badXml', { file: 'imsmanifest.xml', params: { line: valid.err.line, column: valid.err.col } }),
+      ],
+    };
   }
   let parsed: XmlNode;
   try {
@@ -103,11 +109,16 @@ export function text(node: XmlNode | undefined): string {
 export function decodeXmlEntities(value: string): string {
   return value.replace(/&(lt|gt|amp|quot|apos|#x[0-9a-fA-F]+|#[0-9]+);/g, (match, ref: string) => {
     switch (ref) {
-      case 'lt': return '<';
-      case 'gt': return '>';
-      case 'amp': return '&';
-      case 'quot': return '"';
-      case 'apos': return "'";
+      case 'lt':
+        return '<';
+      case 'gt':
+        return '>';
+      case 'amp':
+        return '&';
+      case 'quot':
+        return '"';
+      case 'apos':
+        return "'";
     }
     const code = ref.startsWith('#x') ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
     return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : match;

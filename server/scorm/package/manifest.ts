@@ -9,9 +9,7 @@ import { attr, children, parseXml, path, text, type XmlNode } from './manifest-x
 import type { Item, ManifestModel, Organization, ScormStandard, Sco } from './model';
 import { type PackageProblem, packageProblem } from './problems';
 
-export type ManifestResult =
-  | { ok: true; model: ManifestModel; warnings: PackageProblem[] }
-  | { ok: false; problems: PackageProblem[] };
+export type ManifestResult = { ok: true; model: ManifestModel; warnings: PackageProblem[] } | { ok: false; problems: PackageProblem[] };
 
 const SCHEMA_VERSIONS: Record<string, ScormStandard> = {
   '1.2': '1.2',
@@ -27,7 +25,9 @@ function detectStandard(schemaVersion: string, rawXml: string, findings: Finding
   if (known) return known;
   const guessed: ScormStandard = /adlcp_v1p3|adlseq_v1p3|imsglobal\.org\/xsd\/imsss/i.test(rawXml) ? '2004-3rd' : '1.2';
   if (schemaVersion !== '' || guessed !== '1.2') {
-    findings.warnings.push(packageProblem('scorm.import.schemaVersionGuessed', { params: { version: schemaVersion || '-', standard: guessed } }));
+    findings.warnings.push(
+      packageProblem('scorm.import.schemaVersionGuessed', { params: { version: schemaVersion || '-', standard: guessed } }),
+    );
   }
   return guessed;
 }
@@ -59,7 +59,8 @@ function checkUnique(identifiers: string[], findings: Findings): void {
   const seen = new Set<string>();
   for (const id of identifiers) {
     if (id === '') continue;
-    if (seen.has(id)) findings.problems.push(packageProblem('scorm.import.duplicateIdentifier', { element: id, params: { identifier: id } }));
+    if (seen.has(id))
+      findings.problems.push(packageProblem('scorm.import.duplicateIdentifier', { element: id, params: { identifier: id } }));
     seen.add(id);
   }
 }
@@ -95,9 +96,15 @@ export function parseManifest(xml: string | Buffer): ManifestResult {
   const organizations: Organization[] = children(organizationsNode, 'organization').map((node) => {
     const orgId = attr(node, 'identifier')?.trim() ?? '';
     if (orgId === '') {
-      findings.problems.push(packageProblem('scorm.import.missingAttribute', { element: 'organization', params: { attribute: 'identifier' } }));
+      findings.problems.push(
+        packageProblem('scorm.import.missingAttribute', { element: 'organization', params: { attribute: 'identifier' } }),
+      );
     }
-    return { identifier: orgId, title: text(path(node, 'title')) || orgId, items: children(node, 'item').map((item) => readItem(item, findings)) };
+    return {
+      identifier: orgId,
+      title: text(path(node, 'title')) || orgId,
+      items: children(node, 'item').map((item) => readItem(item, findings)),
+    };
   });
 
   const resourcesNode = path(root, 'resources');
@@ -105,11 +112,18 @@ export function parseManifest(xml: string | Buffer): ManifestResult {
   const read = children(resourcesNode, 'resource').map((node) => readResource(node, outerBases, findings));
   const byId = new Map<string, ReadResource>(read.map((r) => [r.resource.identifier, r]));
 
-  checkUnique([...organizations.map((o) => o.identifier), ...organizations.flatMap((o) => [...walkItems(o.items)].map((i) => i.identifier))], findings);
-  checkUnique(read.map((r) => r.resource.identifier), findings);
+  checkUnique(
+    [...organizations.map((o) => o.identifier), ...organizations.flatMap((o) => [...walkItems(o.items)].map((i) => i.identifier))],
+    findings,
+  );
+  checkUnique(
+    read.map((r) => r.resource.identifier),
+    findings,
+  );
   for (const r of read) {
     for (const ref of r.resource.dependencies) {
-      if (!byId.has(ref)) findings.warnings.push(packageProblem('scorm.import.danglingDependency', { element: r.resource.identifier, params: { ref } }));
+      if (!byId.has(ref))
+        findings.warnings.push(packageProblem('scorm.import.danglingDependency', { element: r.resource.identifier, params: { ref } }));
     }
   }
 
@@ -118,18 +132,30 @@ export function parseManifest(xml: string | Buffer): ManifestResult {
     if (!item.identifierref) continue;
     const target = byId.get(item.identifierref);
     if (!target) {
-      findings.problems.push(packageProblem('scorm.import.danglingRef', { element: item.identifier, params: { item: item.identifier, ref: item.identifierref } }));
+      findings.problems.push(
+        packageProblem('scorm.import.danglingRef', {
+          element: item.identifier,
+          params: { item: item.identifier, ref: item.identifierref },
+        }),
+      );
     } else if (target.hrefProblem) {
       findings.problems.push(target.hrefProblem);
     } else if (!target.launch) {
-      findings.problems.push(packageProblem('scorm.import.resourceWithoutHref', { element: target.resource.identifier, params: { item: item.identifier } }));
+      findings.problems.push(
+        packageProblem('scorm.import.resourceWithoutHref', { element: target.resource.identifier, params: { item: item.identifier } }),
+      );
     }
   }
 
   const requestedDefault = attr(organizationsNode, 'default')?.trim() || null;
   const played = organizations.find((o) => o.identifier === requestedDefault) ?? organizations[0];
   if (requestedDefault && played && played.identifier !== requestedDefault) {
-    findings.warnings.push(packageProblem('scorm.import.defaultOrgMissing', { element: requestedDefault, params: { organization: requestedDefault, used: played.identifier } }));
+    findings.warnings.push(
+      packageProblem('scorm.import.defaultOrgMissing', {
+        element: requestedDefault,
+        params: { organization: requestedDefault, used: played.identifier },
+      }),
+    );
   }
   const scos = played ? launchableItems(played, byId) : [];
   if (scos.length === 0 && findings.problems.length === 0) {

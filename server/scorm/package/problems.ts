@@ -14,10 +14,7 @@ export interface PackageProblem {
   hint?: string;
 }
 
-export function packageProblem(
-  code: string,
-  details: Omit<PackageProblem, 'code'> = {},
-): PackageProblem {
+export function packageProblem(code: string, details: Omit<PackageProblem, 'code'> = {}): PackageProblem {
   return { code, ...details };
 }
 

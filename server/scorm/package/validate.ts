@@ -23,7 +23,11 @@ export function validateManifest(model: ManifestModel, files: Set<string>): Mani
   for (const name of files) byLowerCase.set(name.toLowerCase(), name);
   const missing = (file: string, code: string, details: PackageProblem['params']): PackageProblem => {
     const found = byLowerCase.get(file.toLowerCase());
-    return packageProblem(code, { file, params: details, ...(found ? { hint: 'scorm.import.caseMismatchHint', params: { ...details, found } } : {}) });
+    return packageProblem(code, {
+      file,
+      params: details,
+      ...(found ? { hint: 'scorm.import.caseMismatchHint', params: { ...details, found } } : {}),
+    });
   };
 
   const launched = new Set<string>();

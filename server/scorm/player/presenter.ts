@@ -9,7 +9,13 @@ export function presentCourseList(list: Awaited<ReturnType<typeof courseList>>, 
     year: list.year,
     courses: list.courses.map(({ course, title, result }) => {
       const status = courseResultStatus(result);
-      return { href: `/courses/${course.id}`, title, status: t(statusLabelKey(status)), completed: status === 'completed', score: formatScore(result?.bestScoreScaled) };
+      return {
+        href: `/courses/${course.id}`,
+        title,
+        status: t(statusLabelKey(status)),
+        completed: status === 'completed',
+        score: formatScore(result?.bestScoreScaled),
+      };
     }),
   };
 }

@@ -18,7 +18,10 @@ export function playerRouter(ctx: AppContext): Router {
     res.render('scorm/course', presentCoursePage(await coursePage(db, req.user!, idParam(req.params), req.locale, clock()), req.t));
   });
 
-  for (const [action, retake] of [['start', false], ['retake', true]] as const) {
+  for (const [action, retake] of [
+    ['start', false],
+    ['retake', true],
+  ] as const) {
     router.post(`/courses/:id/${action}`, allow('courses:take'), async (req, res) => {
       const attemptId = await startCourse(db, req.user!, idParam(req.params), clock(), retake);
       res.redirect(303, `/learn/attempts/${attemptId}`);

@@ -15,13 +15,20 @@ export async function courseList(db: Database, viewer: Viewer, locale: string, n
   const offered = list.filter((c) => c.currentVersionId);
   const titles = await courses.learnerTitles(db, offered, locale);
   const byCourse = new Map(results.map((r) => [r.courseId, r]));
-  return { year, courses: offered.map((course) => ({ course, title: titles.get(course.id) ?? course.title, result: byCourse.get(course.id) })) };
+  return {
+    year,
+    courses: offered.map((course) => ({ course, title: titles.get(course.id) ?? course.title, result: byCourse.get(course.id) })),
+  };
 }
 
 /** A course's page: its name, and the learner's attempts of every year (404 unless it can be taken). */
 export async function coursePage(db: Database, viewer: Viewer, courseId: number, locale: string, now: Date) {
   const course = await courses.takeableCourse(db, courseId);
-  const [{ year }, attempts, title] = await Promise.all([currentFiscalYear(db, now), tracking.attemptsOf(db, viewer, course.id), courses.learnerTitle(db, course, locale)]);
+  const [{ year }, attempts, title] = await Promise.all([
+    currentFiscalYear(db, now),
+    tracking.attemptsOf(db, viewer, course.id),
+    courses.learnerTitle(db, course, locale),
+  ]);
   return { course, title, year, attempts, current: attempts.find((a) => a.fiscalYear === year) };
 }
 

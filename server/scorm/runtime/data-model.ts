@@ -36,7 +36,10 @@ export function withinLength(v: string, n: number): boolean {
 }
 
 const maxLen = (n: number): ElementRule => ({ check: (v) => withinLength(v, n), expects: `at most ${n} characters` });
-const vocab = (...words: string[]): ElementRule => ({ check: (v) => words.includes(v), expects: `one of ${words.map((w) => `"${w}"`).join(', ')}` });
+const vocab = (...words: string[]): ElementRule => ({
+  check: (v) => words.includes(v),
+  expects: `one of ${words.map((w) => `"${w}"`).join(', ')}`,
+});
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 const decimal = (min: number | null, max: number | null, blankOk = true): ElementRule => ({
   check: (v) => (v === '' ? blankOk : DECIMAL.test(v) && (min === null || Number(v) >= min) && (max === null || Number(v) <= max)),
@@ -49,13 +52,22 @@ const integer = (min: number, max: number): ElementRule => ({
 const blankOr = (check: Check, expects: string): ElementRule => ({ check: (v) => v === '' || check(v), expects: `${expects} or empty` });
 const IDENTIFIER_12 = /^[\x21-\x7e]{1,255}$/; // CMIIdentifier: no spaces, printable ASCII
 const identifier12: ElementRule = { check: (v) => v === '' || IDENTIFIER_12.test(v), expects: 'an identifier (no spaces, up to 255)' };
-const longIdentifier: ElementRule = { check: (v) => withinLength(v, 4000) && !/\s/.test(v), expects: 'an identifier without spaces (up to 4000)' };
+const longIdentifier: ElementRule = {
+  check: (v) => withinLength(v, 4000) && !/\s/.test(v),
+  expects: 'an identifier without spaces (up to 4000)',
+};
 
 const STATUS_12 = ['passed', 'completed', 'failed', 'incomplete', 'browsed', 'not attempted'];
 const INTERACTION_TYPES_12 = ['true-false', 'choice', 'fill-in', 'matching', 'performance', 'sequencing', 'likert', 'numeric'];
 const INTERACTION_TYPES_2004 = [...INTERACTION_TYPES_12, 'long-fill-in', 'other'];
-const RESULT_12: ElementRule = { check: (v) => v === '' || ['correct', 'wrong', 'unanticipated', 'neutral'].includes(v) || DECIMAL.test(v), expects: 'correct, wrong, unanticipated, neutral or a number' };
-const RESULT_2004: ElementRule = { check: (v) => v === '' || ['correct', 'incorrect', 'unanticipated', 'neutral'].includes(v) || DECIMAL.test(v), expects: 'correct, incorrect, unanticipated, neutral or a number' };
+const RESULT_12: ElementRule = {
+  check: (v) => v === '' || ['correct', 'wrong', 'unanticipated', 'neutral'].includes(v) || DECIMAL.test(v),
+  expects: 'correct, wrong, unanticipated, neutral or a number',
+};
+const RESULT_2004: ElementRule = {
+  check: (v) => v === '' || ['correct', 'incorrect', 'unanticipated', 'neutral'].includes(v) || DECIMAL.test(v),
+  expects: 'correct, incorrect, unanticipated, neutral or a number',
+};
 
 export interface DataModel {
   writable: Record<string, ElementRule>;
@@ -95,11 +107,24 @@ export const SCORM12: DataModel = {
     'cmi.interactions.n.latency': blankOr(isTimespan12, 'a timespan HHHH:MM:SS'),
   },
   lmsOwned: new Set([
-    'cmi.core.student_id', 'cmi.core.student_name', 'cmi.core.credit', 'cmi.core.entry', 'cmi.core.lesson_mode',
-    'cmi.core.total_time', 'cmi.launch_data', 'cmi.comments_from_lms', 'cmi.student_data.mastery_score',
-    'cmi.student_data.max_time_allowed', 'cmi.student_data.time_limit_action',
+    'cmi.core.student_id',
+    'cmi.core.student_name',
+    'cmi.core.credit',
+    'cmi.core.entry',
+    'cmi.core.lesson_mode',
+    'cmi.core.total_time',
+    'cmi.launch_data',
+    'cmi.comments_from_lms',
+    'cmi.student_data.mastery_score',
+    'cmi.student_data.max_time_allowed',
+    'cmi.student_data.time_limit_action',
   ]),
-  arrayLimits: { 'cmi.objectives': 100, 'cmi.interactions': 250, 'cmi.interactions.n.objectives': 50, 'cmi.interactions.n.correct_responses': 50 },
+  arrayLimits: {
+    'cmi.objectives': 100,
+    'cmi.interactions': 250,
+    'cmi.interactions.n.objectives': 50,
+    'cmi.interactions.n.correct_responses': 50,
+  },
 };
 
 const STATUS_COMPLETION = ['completed', 'incomplete', 'not attempted', 'unknown'];
@@ -146,12 +171,25 @@ export const SCORM2004: DataModel = {
     'cmi.interactions.n.description': maxLen(250),
   },
   lmsOwned: new Set([
-    'cmi.learner_id', 'cmi.learner_name', 'cmi.credit', 'cmi.entry', 'cmi.mode', 'cmi.total_time', 'cmi.launch_data',
-    'cmi.completion_threshold', 'cmi.scaled_passing_score', 'cmi.max_time_allowed', 'cmi.time_limit_action',
+    'cmi.learner_id',
+    'cmi.learner_name',
+    'cmi.credit',
+    'cmi.entry',
+    'cmi.mode',
+    'cmi.total_time',
+    'cmi.launch_data',
+    'cmi.completion_threshold',
+    'cmi.scaled_passing_score',
+    'cmi.max_time_allowed',
+    'cmi.time_limit_action',
   ]),
   arrayLimits: {
-    'cmi.objectives': 100, 'cmi.interactions': 250, 'cmi.comments_from_learner': 250, 'cmi.comments_from_lms': 250,
-    'cmi.interactions.n.objectives': 50, 'cmi.interactions.n.correct_responses': 50,
+    'cmi.objectives': 100,
+    'cmi.interactions': 250,
+    'cmi.comments_from_learner': 250,
+    'cmi.comments_from_lms': 250,
+    'cmi.interactions.n.objectives': 50,
+    'cmi.interactions.n.correct_responses': 50,
   },
 };
 

@@ -62,7 +62,11 @@ export function deriveState(standard: RuntimeStandard, cmi: Record<string, strin
     const status = cmi['cmi.core.lesson_status'] ?? 'not attempted';
     const raw = num(cmi['cmi.core.score.raw']);
     let completion: Completion =
-      status === 'passed' || status === 'failed' || status === 'completed' ? 'completed' : status === 'not attempted' ? 'not attempted' : 'incomplete';
+      status === 'passed' || status === 'failed' || status === 'completed'
+        ? 'completed'
+        : status === 'not attempted'
+          ? 'not attempted'
+          : 'incomplete';
     let success: Success = status === 'passed' ? 'passed' : status === 'failed' ? 'failed' : 'unknown';
     if (settings.masteryScore !== null && credit && raw !== null) {
       success = raw >= settings.masteryScore ? 'passed' : 'failed';

@@ -28,7 +28,14 @@ export interface LaunchContext {
   review: boolean;
   /** The learner's UI language: content that supports it opens in it unless the learner chose otherwise inside. */
   language: string;
-  sco: { masteryScore: number | null; completionThreshold: number | null; scaledPassingScore: number | null; maxTimeAllowed: string | null; timeLimitAction: string | null; dataFromLms: string | null };
+  sco: {
+    masteryScore: number | null;
+    completionThreshold: number | null;
+    scaledPassingScore: number | null;
+    maxTimeAllowed: string | null;
+    timeLimitAction: string | null;
+    dataFromLms: string | null;
+  };
 }
 
 /**
@@ -57,7 +64,11 @@ export function launchCmi(c: LaunchContext): Record<string, unknown> {
     const preference = (cmi.student_preference ??= {}) as Record<string, unknown>;
     if (!preference.language) preference.language = c.language;
     cmi.launch_data = opt(c.sco.dataFromLms);
-    cmi.student_data = { mastery_score: opt(c.sco.masteryScore), max_time_allowed: opt(c.sco.maxTimeAllowed), time_limit_action: opt(c.sco.timeLimitAction) };
+    cmi.student_data = {
+      mastery_score: opt(c.sco.masteryScore),
+      max_time_allowed: opt(c.sco.maxTimeAllowed),
+      time_limit_action: opt(c.sco.timeLimitAction),
+    };
     return cmi;
   }
   const preference = (cmi.learner_preference ??= {}) as Record<string, unknown>;

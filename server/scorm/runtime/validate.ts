@@ -94,7 +94,10 @@ export function validateCommit(standard: RuntimeStandard, payload: unknown): Cmi
   }
   const flat = new Map<string, unknown>();
   if (!flatten(cmi, 'cmi', flat, 0)) {
-    return { ok: false, problems: [{ element: 'cmi', expects: `at most ${MAX_ELEMENTS} elements, nested at most ${MAX_DEPTH} deep`, value: '…' }] };
+    return {
+      ok: false,
+      problems: [{ element: 'cmi', expects: `at most ${MAX_ELEMENTS} elements, nested at most ${MAX_DEPTH} deep`, value: '…' }],
+    };
   }
   const values = new Map<string, string>();
   const problems: CmiProblem[] = [];
@@ -116,7 +119,11 @@ export function validateCommit(standard: RuntimeStandard, payload: unknown): Cmi
     }
     const rule = verdict.rule;
     if (!rule.check(value)) {
-      problems.push({ element: path, expects: rule.expects, value: value.length > 40 ? `${value.slice(0, 40)}… (${value.length} chars)` : value });
+      problems.push({
+        element: path,
+        expects: rule.expects,
+        value: value.length > 40 ? `${value.slice(0, 40)}… (${value.length} chars)` : value,
+      });
       continue;
     }
     values.set(path, value);

@@ -84,7 +84,13 @@ const present = (values: Map<string, string>, key: string) => (values.has(key) ?
  * Stores one commit (see the top of this file for its two writes). A late or repeated commit is
  * acknowledged but changes nothing. Refusals are RuntimeErrors, answered in the content's terms.
  */
-export async function commitSco(db: Database, viewer: Viewer, input: CommitInput, now: Date, log: Logger = silentLogger): Promise<'applied' | 'stale'> {
+export async function commitSco(
+  db: Database,
+  viewer: Viewer,
+  input: CommitInput,
+  now: Date,
+  log: Logger = silentLogger,
+): Promise<'applied' | 'stale'> {
   const context = await commitContext(db, input.attemptId, input.scoId);
   if (!context || !authorize(viewer, 'attempt:play', context.meta)) throw commitTargetNotFound();
   const { meta, sco } = context;
@@ -92,7 +98,10 @@ export async function commitSco(db: Database, viewer: Viewer, input: CommitInput
   const checked = validateCommit(standard, input.payload);
   if (!checked.ok) {
     // The content's bug, not the learner's: worth a line for whoever maintains the package.
-    log.warn({ staffId: viewer.id, attemptId: input.attemptId, scoId: input.scoId, problems: checked.problems.slice(0, 5) }, 'commit refused by the data model');
+    log.warn(
+      { staffId: viewer.id, attemptId: input.attemptId, scoId: input.scoId, problems: checked.problems.slice(0, 5) },
+      'commit refused by the data model',
+    );
     throw new CommitRefused(checked.problems);
   }
   // Review sessions record nothing.
@@ -151,8 +160,15 @@ export async function rollUpAttempt(work: Work, actorId: number | null, attempt:
   const states = new Map((await repo.statesOf(tx, attempt.id)).map((s) => [s.scoId, s]));
   const per = counted.map((s) => states.get(s.id));
   // Once satisfied, an attempt stays so (as its yearly result does): later commits of the same session add time, not doubt.
-  const satisfied = attempt.satisfied || attempt.markedBy !== null || per.every((s) => s !== undefined && satisfies(rule, { completion: s.completion as never, success: s.success as never }));
-  const completion = per.every((s) => s?.completion === 'completed') ? 'completed' : per.some((s) => s && s.completion !== 'not attempted') ? 'incomplete' : 'not attempted';
+  const satisfied =
+    attempt.satisfied ||
+    attempt.markedBy !== null ||
+    per.every((s) => s !== undefined && satisfies(rule, { completion: s.completion as never, success: s.success as never }));
+  const completion = per.every((s) => s?.completion === 'completed')
+    ? 'completed'
+    : per.some((s) => s && s.completion !== 'not attempted')
+      ? 'incomplete'
+      : 'not attempted';
   const success = per.some((s) => s?.success === 'failed') ? 'failed' : per.every((s) => s?.success === 'passed') ? 'passed' : 'unknown';
   const scores = per.map((s) => s?.scoreScaled).filter((v): v is number => typeof v === 'number');
   const scoreScaled = scores.length ? scores.reduce((a, b) => a + b, 0) / scores.length : null;
@@ -179,7 +195,14 @@ export async function rollUpAttempt(work: Work, actorId: number | null, attempt:
         action: 'attempt.complete',
         subjectType: 'attempt',
         subjectId: attempt.id,
-        details: { courseId: attempt.courseId, fiscalYear: attempt.fiscalYear, completion, success, scoreScaled, totalSeconds: attempt.totalSeconds },
+        details: {
+          courseId: attempt.courseId,
+          fiscalYear: attempt.fiscalYear,
+          completion,
+          success,
+          scoreScaled,
+          totalSeconds: attempt.totalSeconds,
+        },
       },
     ]);
   }

@@ -13,7 +13,8 @@ export const formatSeconds = (s: number | null | undefined) => {
   return h ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`;
 };
 
-export const formatScore = (scaled: number | null | undefined) => (scaled === null || scaled === undefined ? '—' : `${Math.round(scaled * 100)}%`);
+export const formatScore = (scaled: number | null | undefined) =>
+  scaled === null || scaled === undefined ? '—' : `${Math.round(scaled * 100)}%`;
 export const formatAt = localDateTime;
 
 export interface InteractionView {

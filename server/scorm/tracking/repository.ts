@@ -22,7 +22,14 @@ export async function findOwnAttempt(db: Database, staffId: number, attemptId: n
 /** For officers: any attempt, with who made it. */
 export async function findAttempt(db: Database, attemptId: number) {
   const [row] = await db
-    .select({ attempt: attempts, standard: courseVersions.standard, completionRule: courseVersions.completionRule, versionNo: courseVersions.versionNo, staffName: staff.name, employeeNo: staff.employeeNo })
+    .select({
+      attempt: attempts,
+      standard: courseVersions.standard,
+      completionRule: courseVersions.completionRule,
+      versionNo: courseVersions.versionNo,
+      staffName: staff.name,
+      employeeNo: staff.employeeNo,
+    })
     .from(attempts)
     .innerJoin(courseVersions, eq(courseVersions.id, attempts.courseVersionId))
     .innerJoin(staff, eq(staff.id, attempts.staffId))
@@ -32,7 +39,11 @@ export async function findAttempt(db: Database, attemptId: number) {
 }
 
 export function attemptsOf(db: Database, staffId: number, courseId: number) {
-  return db.select().from(attempts).where(and(eq(attempts.staffId, staffId), eq(attempts.courseId, courseId))).orderBy(desc(attempts.fiscalYear), desc(attempts.number));
+  return db
+    .select()
+    .from(attempts)
+    .where(and(eq(attempts.staffId, staffId), eq(attempts.courseId, courseId)))
+    .orderBy(desc(attempts.fiscalYear), desc(attempts.number));
 }
 
 export function attemptsForCourse(db: Database, courseId: number, fiscalYear: number) {
@@ -71,12 +82,21 @@ export async function updateAttempt(db: Database, id: number, values: Partial<ty
 }
 
 export async function scoOfAttempt(db: Database, versionId: number, scoId: number) {
-  const [row] = await db.select().from(scos).where(and(eq(scos.id, scoId), eq(scos.courseVersionId, versionId))).limit(1);
+  const [row] = await db
+    .select()
+    .from(scos)
+    .where(and(eq(scos.id, scoId), eq(scos.courseVersionId, versionId)))
+    .limit(1);
   return row;
 }
 
 export async function lockState(db: Database, attemptId: number, scoId: number): Promise<ScoStateRow | undefined> {
-  const [row] = await db.select().from(scoStates).where(and(eq(scoStates.attemptId, attemptId), eq(scoStates.scoId, scoId))).for('update').limit(1);
+  const [row] = await db
+    .select()
+    .from(scoStates)
+    .where(and(eq(scoStates.attemptId, attemptId), eq(scoStates.scoId, scoId)))
+    .for('update')
+    .limit(1);
   return row;
 }
 
@@ -131,13 +151,21 @@ export async function hasAttemptOn(db: Database, staffId: number, courseVersionI
 }
 
 export function resultsOf(db: Database, staffId: number, fiscalYear: number) {
-  return db.select().from(courseResults).where(and(eq(courseResults.staffId, staffId), eq(courseResults.fiscalYear, fiscalYear)));
+  return db
+    .select()
+    .from(courseResults)
+    .where(and(eq(courseResults.staffId, staffId), eq(courseResults.fiscalYear, fiscalYear)));
 }
 
 /** What a commit needs of its attempt that never changes: owner, version, standard, rule. */
 export async function attemptMeta(db: Database, attemptId: number) {
   const [row] = await db
-    .select({ staffId: attempts.staffId, courseVersionId: attempts.courseVersionId, standard: courseVersions.standard, completionRule: courseVersions.completionRule })
+    .select({
+      staffId: attempts.staffId,
+      courseVersionId: attempts.courseVersionId,
+      standard: courseVersions.standard,
+      completionRule: courseVersions.completionRule,
+    })
     .from(attempts)
     .innerJoin(courseVersions, eq(courseVersions.id, attempts.courseVersionId))
     .where(eq(attempts.id, attemptId))
@@ -174,7 +202,9 @@ export interface WrittenCommit {
 
 // Built once: the status elements of the merged CMI, returned instead of the whole CMI (which
 // can hold 64,000 characters of suspend_data that nobody on this path reads).
-const statusOfMerged = sql.raw(`jsonb_strip_nulls(jsonb_build_object(${STATUS_ELEMENTS.map((k) => `'${k}', s.cmi -> '${k}'`).join(', ')}))`);
+const statusOfMerged = sql.raw(
+  `jsonb_strip_nulls(jsonb_build_object(${STATUS_ELEMENTS.map((k) => `'${k}', s.cmi -> '${k}'`).join(', ')}))`,
+);
 
 // The attempts update sees the snapshot before this statement: the SCO just written adds its
 // new time (sco_seconds), the attempt's other SCOs their stored time. A batch never holds two
@@ -242,10 +272,30 @@ export async function writeCommits(db: Database, batch: CommitWrite[]): Promise<
 }
 
 /** Writes the derived status, unless a newer commit has been stored meanwhile (it derives its own, from CMI that includes this one's). */
-export async function writeDerived(db: Database, attemptId: number, scoId: number, seq: number, d: { completion: string; success: string; scoreRaw: number | null; scoreMin: number | null; scoreMax: number | null; scoreScaled: number | null }) {
+export async function writeDerived(
+  db: Database,
+  attemptId: number,
+  scoId: number,
+  seq: number,
+  d: {
+    completion: string;
+    success: string;
+    scoreRaw: number | null;
+    scoreMin: number | null;
+    scoreMax: number | null;
+    scoreScaled: number | null;
+  },
+) {
   await db
     .update(scoStates)
-    .set({ completion: d.completion, success: d.success, scoreRaw: d.scoreRaw, scoreMin: d.scoreMin, scoreMax: d.scoreMax, scoreScaled: d.scoreScaled })
+    .set({
+      completion: d.completion,
+      success: d.success,
+      scoreRaw: d.scoreRaw,
+      scoreMin: d.scoreMin,
+      scoreMax: d.scoreMax,
+      scoreScaled: d.scoreScaled,
+    })
     .where(and(eq(scoStates.attemptId, attemptId), eq(scoStates.scoId, scoId), eq(scoStates.commitSeq, seq)));
 }
 

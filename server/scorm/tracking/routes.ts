@@ -43,12 +43,19 @@ export function trackingApiRouter(ctx: AppContext): Router {
     res.json(await launchSco(db, req.user!, idParam(req.params, 'attemptId'), idParam(req.params, 'scoId')));
   });
 
-  router.post('/attempts/:attemptId/scos/:scoId/commit', allow('courses:take'), jsonBody, beaconBody, validateCommitRequest, async (req: Request, res: Response) => {
-    const commit = input(res, CommitRequestSchema);
-    const target = { attemptId: idParam(req.params, 'attemptId'), scoId: idParam(req.params, 'scoId') };
-    const outcome = await commitSco(db, req.user!, { ...target, ...commit }, clock(), req.log);
-    res.json({ result: 'true', errorCode: 0, outcome });
-  });
+  router.post(
+    '/attempts/:attemptId/scos/:scoId/commit',
+    allow('courses:take'),
+    jsonBody,
+    beaconBody,
+    validateCommitRequest,
+    async (req: Request, res: Response) => {
+      const commit = input(res, CommitRequestSchema);
+      const target = { attemptId: idParam(req.params, 'attemptId'), scoId: idParam(req.params, 'scoId') };
+      const outcome = await commitSco(db, req.user!, { ...target, ...commit }, clock(), req.log);
+      res.json({ result: 'true', errorCode: 0, outcome });
+    },
+  );
 
   return router;
 }
@@ -74,12 +81,17 @@ export function trackingRouter(ctx: AppContext): Router {
     res.redirect(303, `/admin/attempts/${encodeURIComponent(String(req.params.id))}`);
   };
 
-  router.post('/admin/attempts/:id/mark-complete', allow('attempts:mark-complete'), validate(MarkCompleteSchema, { form: backToAttempt }), async (req, res) => {
-    const id = idParam(req.params);
-    await markComplete(db, req.user!, id, input(res, MarkCompleteSchema).reason, clock());
-    flash(req, 'success', req.t('scorm.attempt.marked'));
-    res.redirect(303, `/admin/attempts/${id}`);
-  });
+  router.post(
+    '/admin/attempts/:id/mark-complete',
+    allow('attempts:mark-complete'),
+    validate(MarkCompleteSchema, { form: backToAttempt }),
+    async (req, res) => {
+      const id = idParam(req.params);
+      await markComplete(db, req.user!, id, input(res, MarkCompleteSchema).reason, clock());
+      flash(req, 'success', req.t('scorm.attempt.marked'));
+      res.redirect(303, `/admin/attempts/${id}`);
+    },
+  );
 
   return router;
 }

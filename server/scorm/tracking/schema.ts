@@ -7,15 +7,18 @@ export const MarkCompleteSchema = z.object({ reason: fields.requiredText(1000) }
 export const ResultsQuerySchema = z.object({ year: z.coerce.number().int().min(2000).max(2100).optional().catch(undefined) });
 
 // scorm-again's terminate commit goes by sendBeacon as text/plain: its body is read like JSON.
-const commitBody = z.unknown().optional().transform((body, ctx) => {
-  if (typeof body !== 'string') return body;
-  try {
-    return JSON.parse(body) as unknown;
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'validation.invalid' });
-    return z.NEVER;
-  }
-});
+const commitBody = z
+  .unknown()
+  .optional()
+  .transform((body, ctx) => {
+    if (typeof body !== 'string') return body;
+    try {
+      return JSON.parse(body) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'validation.invalid' });
+      return z.NEVER;
+    }
+  });
 
 /**
  * A commit of the run-time API: the session in the query (0 is a review launch's, acknowledged
@@ -25,7 +28,13 @@ const commitBody = z.unknown().optional().transform((body, ctx) => {
  */
 export const CommitRequestSchema = z
   .object({
-    query: z.object({ session: z.coerce.number().int().min(0), terminate: z.unknown().optional().transform((v) => v === 'true') }),
+    query: z.object({
+      session: z.coerce.number().int().min(0),
+      terminate: z
+        .unknown()
+        .optional()
+        .transform((v) => v === 'true'),
+    }),
     body: commitBody,
   })
   .transform(({ query, body }, ctx) => {

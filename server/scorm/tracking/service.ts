@@ -34,7 +34,15 @@ export async function startOrResume(db: Database, viewer: Viewer, courseId: numb
       startedAt: now,
       lastActivityAt: now,
     });
-    recordAudit(work, [{ actorId: viewer.id, action: 'attempt.start', subjectType: 'attempt', subjectId: attempt.id, details: { courseId, versionId: course.currentVersionId, fiscalYear, number: attempt.number } }]);
+    recordAudit(work, [
+      {
+        actorId: viewer.id,
+        action: 'attempt.start',
+        subjectType: 'attempt',
+        subjectId: attempt.id,
+        details: { courseId, versionId: course.currentVersionId, fiscalYear, number: attempt.number },
+      },
+    ]);
     return attempt.id;
   });
 }
@@ -92,7 +100,15 @@ export async function markComplete(db: Database, officer: Viewer, attemptId: num
     if (!row || !authorize(officer, 'attempt:view', row.attempt)) throw notFound();
     if (row.attempt.satisfied) throw conflict('scorm.attempt.alreadyComplete');
     await repo.updateAttempt(tx, attemptId, { markedBy: officer.id, markedReason: reason });
-    recordAudit(work, [{ actorId: officer.id, action: 'attempt.mark-complete', subjectType: 'attempt', subjectId: attemptId, details: { reason, staffId: row.attempt.staffId } }]);
+    recordAudit(work, [
+      {
+        actorId: officer.id,
+        action: 'attempt.mark-complete',
+        subjectType: 'attempt',
+        subjectId: attemptId,
+        details: { reason, staffId: row.attempt.staffId },
+      },
+    ]);
     await rollUpAttempt(work, officer.id, { ...row.attempt, markedBy: officer.id }, row.completionRule);
   });
 }

@@ -2,15 +2,7 @@
 // per-cell normalisation. Pure: shared by the parser, the template download and the help page.
 
 export type RosterColumnKey =
-  | 'employeeNo'
-  | 'name'
-  | 'nameKana'
-  | 'email'
-  | 'department'
-  | 'jobCategory'
-  | 'hiredOn'
-  | 'retiredOn'
-  | 'locale';
+  'employeeNo' | 'name' | 'nameKana' | 'email' | 'department' | 'jobCategory' | 'hiredOn' | 'retiredOn' | 'locale';
 
 /** How a cell is normalised and validated. */
 export type ColumnKind = 'text' | 'kana' | 'employeeNo' | 'email' | 'date' | 'locale';
@@ -38,25 +30,51 @@ export const ROSTER_COLUMNS: readonly RosterColumn[] = [
 ];
 
 export const ROSTER_COLUMN_DOCS: readonly { key: RosterColumnKey; ja: string; en: string }[] = [
-  { key: 'employeeNo', ja: '必須。半角英数字・ハイフン・アンダースコア（32文字まで）。職員を識別するキーです。', en: 'Required. Letters, digits, - and _ (up to 32). The key that identifies a staff member.' },
+  {
+    key: 'employeeNo',
+    ja: '必須。半角英数字・ハイフン・アンダースコア（32文字まで）。職員を識別するキーです。',
+    en: 'Required. Letters, digits, - and _ (up to 32). The key that identifies a staff member.',
+  },
   { key: 'name', ja: '必須。氏名（100文字まで）。', en: 'Required. Full name (up to 100 characters).' },
   { key: 'nameKana', ja: '氏名のふりがな（100文字まで）。', en: 'Reading of the name in kana (up to 100 characters).' },
-  { key: 'email', ja: 'メールアドレス。ファイル内・職員間で重複できません。', en: 'Email address; must be unique within the file and among staff.' },
-  { key: 'department', ja: '所属部署。未登録の部署は取り込み時に作成されます。', en: 'Department; unknown departments are created on import.' },
-  { key: 'jobCategory', ja: '職種。未登録の職種は取り込み時に作成されます。', en: 'Job category; unknown categories are created on import.' },
+  {
+    key: 'email',
+    ja: 'メールアドレス。ファイル内・職員間で重複できません。',
+    en: 'Email address; must be unique within the file and among staff.',
+  },
+  {
+    key: 'department',
+    ja: '所属部署。未登録の部署は取り込み時に作成されます。',
+    en: 'Department; unknown departments are created on import.',
+  },
+  {
+    key: 'jobCategory',
+    ja: '職種。未登録の職種は取り込み時に作成されます。',
+    en: 'Job category; unknown categories are created on import.',
+  },
   { key: 'hiredOn', ja: '入職日（例: 2024-04-01 または 2024/4/1）。', en: 'Hire date (e.g. 2024-04-01 or 2024/4/1).' },
-  { key: 'retiredOn', ja: '退職日。入力すると退職扱いになります。入職日より前は不可。', en: 'Retirement date; setting it retires the person. Not before the hire date.' },
-  { key: 'locale', ja: '表示言語: ja（日本語）または en（英語）。空欄は変更なし。', en: 'Display language: ja (Japanese) or en (English). Empty leaves it unchanged.' },
+  {
+    key: 'retiredOn',
+    ja: '退職日。入力すると退職扱いになります。入職日より前は不可。',
+    en: 'Retirement date; setting it retires the person. Not before the hire date.',
+  },
+  {
+    key: 'locale',
+    ja: '表示言語: ja（日本語）または en（英語）。空欄は変更なし。',
+    en: 'Display language: ja (Japanese) or en (English). Empty leaves it unchanged.',
+  },
 ];
 
 /** Header spelling as compared: full-width/half-width and case folded, spaces and hyphens as "_". */
 export function normaliseHeader(header: string): string {
-  return header.normalize('NFKC').trim().toLowerCase().replace(/[\s-]+/g, '_');
+  return header
+    .normalize('NFKC')
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
 }
 
-const byHeader = new Map<string, RosterColumn>(
-  ROSTER_COLUMNS.flatMap((c) => c.headers.map((h) => [normaliseHeader(h), c] as const)),
-);
+const byHeader = new Map<string, RosterColumn>(ROSTER_COLUMNS.flatMap((c) => c.headers.map((h) => [normaliseHeader(h), c] as const)));
 
 export function matchHeader(header: string): RosterColumn | undefined {
   return byHeader.get(normaliseHeader(header));
@@ -72,9 +90,7 @@ export function rosterTemplateCsv(): string {
   ].join('\r\n');
 }
 
-export type CellResult =
-  | { ok: true; value: string }
-  | { ok: false; code: string; params?: Record<string, string | number> };
+export type CellResult = { ok: true; value: string } | { ok: false; code: string; params?: Record<string, string | number> };
 
 // C0/C1 controls (tabs and newlines inside a cell break exports and views) and bidi overrides,
 // which can make a name display differently from what is stored.
@@ -85,8 +101,12 @@ const EMPLOYEE_NO = /^[0-9A-Za-z_-]+$/;
 const EMAIL = /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
 const DATE = /^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$/;
 const LOCALES = new Map<string, 'ja' | 'en'>([
-  ['ja', 'ja'], ['日本語', 'ja'], ['japanese', 'ja'],
-  ['en', 'en'], ['英語', 'en'], ['english', 'en'],
+  ['ja', 'ja'],
+  ['日本語', 'ja'],
+  ['japanese', 'ja'],
+  ['en', 'en'],
+  ['英語', 'en'],
+  ['english', 'en'],
 ]);
 
 /** YYYY-MM-DD of a real calendar day written as Y-M-D with -, / or . separators, else undefined. */

@@ -13,7 +13,9 @@ import { applyImport, discardImport, loadPreview, previewImport } from './servic
 export function rosterImportRouter(ctx: AppContext): Router {
   const router = Router();
   const { db, clock, config } = ctx;
-  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: config.importMaxBytes, files: 1, fields: 10 } }).single('file');
+  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: config.importMaxBytes, files: 1, fields: 10 } }).single(
+    'file',
+  );
   const importLimiter = rateLimit({ windowMs: 60_000, limit: 20, standardHeaders: 'draft-8', legacyHeaders: false });
 
   function renderForm(req: Request, res: Response, status: number, message?: string) {
@@ -42,7 +44,10 @@ export function rosterImportRouter(ctx: AppContext): Router {
   router.get('/staff/import', allow('roster:write'), (req, res) => renderForm(req, res, 200));
 
   router.get('/staff/import/template.csv', allow('roster:write'), (_req, res) => {
-    res.attachment('mamoru-roster-template.csv').type('text/csv; charset=utf-8').send('\uFEFF' + rosterTemplateCsv());
+    res
+      .attachment('mamoru-roster-template.csv')
+      .type('text/csv; charset=utf-8')
+      .send('\uFEFF' + rosterTemplateCsv());
   });
 
   router.post('/staff/import', allow('roster:write'), importLimiter, receiveFile, validate(ImportUploadSchema), async (req, res) => {

@@ -24,7 +24,12 @@ interface StoredRows {
 }
 
 /** Parses and stores an uploaded file; nothing in the roster changes until it is applied. */
-export async function previewImport(db: Database, actor: Viewer | null, file: { bytes: Buffer; filename: string }, opts: ImportOptions): Promise<number> {
+export async function previewImport(
+  db: Database,
+  actor: Viewer | null,
+  file: { bytes: Buffer; filename: string },
+  opts: ImportOptions,
+): Promise<number> {
   const parsed = parseRosterCsv(file.bytes, { encoding: opts.encoding });
   const present = parsed.rows[0] ? [...parsed.rows[0].present] : [];
   const stored: StoredRows = {
@@ -125,7 +130,7 @@ const changeMaps = (changes: FieldChange[]) => ({
 export async function applyImport(db: Database, actor: Viewer | null, id: number, now: Date): Promise<RosterPlan['summary']> {
   try {
     const summary = await withTransaction(db, now, async (work) => {
-    const { tx } = work;
+      const { tx } = work;
       const record = await repo.findImportForUpdate(tx, id);
       if (!record) throw notFound();
       if (record.status !== 'previewed') throw conflict('import.alreadyApplied');
@@ -140,8 +145,20 @@ export async function applyImport(db: Database, actor: Viewer | null, id: number
       const deptIds = await roster.ensureNamed(work, 'department', plan.newDepartments);
       const jobIds = await roster.ensureNamed(work, 'jobCategory', plan.newJobCategories);
       const events: AuditEvent[] = [
-        ...plan.newDepartments.map((name) => ({ actorId: actor?.id ?? null, action: 'department.create', subjectType: 'department', subjectId: deptIds.get(name), details: { after: { name }, importId: id } })),
-        ...plan.newJobCategories.map((name) => ({ actorId: actor?.id ?? null, action: 'jobCategory.create', subjectType: 'jobCategory', subjectId: jobIds.get(name), details: { after: { name }, importId: id } })),
+        ...plan.newDepartments.map((name) => ({
+          actorId: actor?.id ?? null,
+          action: 'department.create',
+          subjectType: 'department',
+          subjectId: deptIds.get(name),
+          details: { after: { name }, importId: id },
+        })),
+        ...plan.newJobCategories.map((name) => ({
+          actorId: actor?.id ?? null,
+          action: 'jobCategory.create',
+          subjectType: 'jobCategory',
+          subjectId: jobIds.get(name),
+          details: { after: { name }, importId: id },
+        })),
       ];
 
       const creates = plan.actions.filter((a) => a.kind === 'create');
@@ -151,7 +168,13 @@ export async function applyImport(db: Database, actor: Viewer | null, id: number
       );
       const createdIds = new Map(created.map((c) => [c.employeeNo, c.id]));
       for (const a of creates) {
-        events.push({ actorId: actor?.id ?? null, action: 'staff.create', subjectType: 'staff', subjectId: createdIds.get(a.employeeNo), details: { after: changeMaps(a.changes).after, importId: id, row: a.row } });
+        events.push({
+          actorId: actor?.id ?? null,
+          action: 'staff.create',
+          subjectType: 'staff',
+          subjectId: createdIds.get(a.employeeNo),
+          details: { after: changeMaps(a.changes).after, importId: id, row: a.row },
+        });
       }
 
       for (const a of plan.actions) {
@@ -166,7 +189,16 @@ export async function applyImport(db: Database, actor: Viewer | null, id: number
         });
       }
 
-      recordAudit(work, [...events, { actorId: actor?.id ?? null, action: 'roster.import', subjectType: 'rosterImport', subjectId: id, details: { filename: record.filename, summary: plan.summary } }]);
+      recordAudit(work, [
+        ...events,
+        {
+          actorId: actor?.id ?? null,
+          action: 'roster.import',
+          subjectType: 'rosterImport',
+          subjectId: id,
+          details: { filename: record.filename, summary: plan.summary },
+        },
+      ]);
       await repo.finishImport(tx, id, 'applied', plan.summary, now);
       return plan.summary;
     });
@@ -186,6 +218,14 @@ export async function discardImport(db: Database, actor: Viewer | null, id: numb
     if (!record) throw notFound();
     if (record.status !== 'previewed') throw conflict('import.alreadyApplied');
     await repo.finishImport(tx, id, 'discarded', null, now);
-    recordAudit(work, [{ actorId: actor?.id ?? null, action: 'roster.import-discard', subjectType: 'rosterImport', subjectId: id, details: { filename: record.filename } }]);
+    recordAudit(work, [
+      {
+        actorId: actor?.id ?? null,
+        action: 'roster.import-discard',
+        subjectType: 'rosterImport',
+        subjectId: id,
+        details: { filename: record.filename },
+      },
+    ]);
   });
 }

@@ -13,11 +13,13 @@ export const en: Record<keyof typeof ja, string> = {
   'auth.login.help': 'No password yet? Ask your system administrator for a password link.',
   'auth.link.invalid': 'This link is not valid: it has expired or has already been used.',
   'auth.setup.title': 'First setup: the first administrator',
-  'auth.setup.intro': 'Welcome to Mamoru. Create the first administrator account; next you enter the hospital profile and import the staff roster.',
+  'auth.setup.intro':
+    'Welcome to Mamoru. Create the first administrator account; next you enter the hospital profile and import the staff roster.',
   'auth.setup.submit': 'Create administrator and log in',
   'auth.setup.done': 'Administrator created. Please enter the hospital profile.',
   'auth.setup.duplicate': 'This employee number or email is already in use.',
-  'auth.setup.howToGetLink': 'Restart the server to print a new setup link on the console, or create an administrator with "npm run mamoru -- create-admin".',
+  'auth.setup.howToGetLink':
+    'Restart the server to print a new setup link on the console, or create an administrator with "npm run mamoru -- create-admin".',
   'auth.password.new': 'New password',
   'auth.password.confirm': 'New password (again)',
   'auth.password.hint': `At least ${PASSWORD_MIN_LENGTH} characters. Do not reuse a password from another service.`,

@@ -16,7 +16,8 @@ export const ja = {
   'auth.setup.submit': '管理者を作成してログイン',
   'auth.setup.done': 'システム管理者を作成しました。医療機関情報を入力してください。',
   'auth.setup.duplicate': 'この職員番号またはメールアドレスはすでに使われています。',
-  'auth.setup.howToGetLink': 'サーバーを再起動すると新しい初期設定リンクがコンソールに表示されます。または「npm run mamoru -- create-admin」で管理者を作成してください。',
+  'auth.setup.howToGetLink':
+    'サーバーを再起動すると新しい初期設定リンクがコンソールに表示されます。または「npm run mamoru -- create-admin」で管理者を作成してください。',
   'auth.password.new': '新しいパスワード',
   'auth.password.confirm': '新しいパスワード（確認）',
   'auth.password.hint': `${PASSWORD_MIN_LENGTH}文字以上。他のサービスと同じパスワードは使わないでください。`,
