@@ -9,9 +9,9 @@ export async function getProfile(db: Database): Promise<HospitalRow | undefined>
   return row;
 }
 
-export async function saveProfile(db: Database, values: Omit<typeof hospital.$inferInsert, 'id'>) {
+export async function saveProfile(db: Database, values: Omit<typeof hospital.$inferInsert, 'id'>, now: Date) {
   await db
     .insert(hospital)
     .values({ id: 1, ...values })
-    .onConflictDoUpdate({ target: hospital.id, set: { ...values, updatedAt: new Date() } });
+    .onConflictDoUpdate({ target: hospital.id, set: { ...values, updatedAt: now } });
 }

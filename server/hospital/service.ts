@@ -17,7 +17,7 @@ export async function saveHospitalProfile(db: Database, actor: Viewer, input: Ho
       licensedBeds: input.licensedBeds,
       fiscalYearStartMonth: input.fiscalYearStartMonth,
     };
-    await repo.saveProfile(tx, values);
+    await repo.saveProfile(tx, values, now);
     recordAudit(work, [
       {
         actorId: actor.id,

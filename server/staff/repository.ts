@@ -112,10 +112,10 @@ export async function insertStaffBatch(db: Database, values: StaffInsert[]): Pro
   return out;
 }
 
-export async function updateStaff(db: Database, id: number, values: Partial<StaffInsert>) {
+export async function updateStaff(db: Database, id: number, values: Partial<StaffInsert>, now: Date) {
   await db
     .update(staff)
-    .set({ ...values, updatedAt: new Date() })
+    .set({ ...values, updatedAt: now })
     .where(eq(staff.id, id));
 }
 
@@ -135,8 +135,8 @@ export async function recordLoginSuccess(db: Database, id: number, at: Date) {
   await db.update(staff).set({ failedLogins: 0, lockedUntil: null, lastLoginAt: at }).where(eq(staff.id, id));
 }
 
-export async function setPasswordHash(db: Database, id: number, passwordHash: string) {
-  await db.update(staff).set({ passwordHash, failedLogins: 0, lockedUntil: null, updatedAt: new Date() }).where(eq(staff.id, id));
+export async function setPasswordHash(db: Database, id: number, passwordHash: string, now: Date) {
+  await db.update(staff).set({ passwordHash, failedLogins: 0, lockedUntil: null, updatedAt: now }).where(eq(staff.id, id));
 }
 
 export async function setLocale(db: Database, id: number, locale: string) {
@@ -229,16 +229,17 @@ export async function updateNamed(
   kind: NamedKind,
   id: number,
   values: { name: string; nameEn?: string | null; sortOrder: number },
+  now: Date,
 ) {
   if (kind === 'department') {
     await db
       .update(departments)
-      .set({ name: values.name, sortOrder: values.sortOrder, updatedAt: new Date() })
+      .set({ name: values.name, sortOrder: values.sortOrder, updatedAt: now })
       .where(eq(departments.id, id));
   } else {
     await db
       .update(jobCategories)
-      .set({ ...values, updatedAt: new Date() })
+      .set({ ...values, updatedAt: now })
       .where(eq(jobCategories.id, id));
   }
 }

@@ -120,7 +120,7 @@ export async function updateStaff(db: Database, actor: Viewer, id: number, input
       const before = await repo.findStaff(tx, ALL, id);
       if (!before) throw notFound();
       const managedBefore = await repo.managedDepartments(tx, id);
-      await repo.updateStaff(tx, id, columnsOf(input));
+      await repo.updateStaff(tx, id, columnsOf(input), work.now);
       await repo.replaceManagedDepartments(tx, id, managedOf(input));
       const after = (await repo.findStaff(tx, ALL, id))!;
       const diff = changedFields(snapshot(before, managedBefore), snapshot(after, managedOf(input)));
@@ -140,7 +140,7 @@ export async function setRetirement(db: Database, actor: Viewer, id: number, ret
     const before = await repo.findStaff(tx, ALL, id);
     if (!before) throw notFound();
     if (before.retiredOn === retiredOn) return;
-    await repo.updateStaff(tx, id, { retiredOn });
+    await repo.updateStaff(tx, id, { retiredOn }, work.now);
     recordAudit(work, [
       {
         actorId: actor.id,
@@ -184,7 +184,7 @@ export async function saveNamed(
       const before = id ? await repo.findNamed(tx, kind, id) : undefined;
       if (id && !before) throw notFound();
       const savedId = id ?? (await repo.insertNamed(tx, kind, values));
-      if (id) await repo.updateNamed(tx, kind, id, values);
+      if (id) await repo.updateNamed(tx, kind, id, values, work.now);
       recordAudit(work, [
         {
           actorId: actor.id,
@@ -236,7 +236,7 @@ export async function setRolesOf(
 export type StaffColumns = Partial<repo.StaffInsert>;
 
 /** auth: a new password hash (it also clears the login lock). */
-export const setPasswordHash = (work: Work, id: number, passwordHash: string) => repo.setPasswordHash(work.tx, id, passwordHash);
+export const setPasswordHash = (work: Work, id: number, passwordHash: string) => repo.setPasswordHash(work.tx, id, passwordHash, work.now);
 export const grantRole = (work: Work, id: number, role: Viewer['roles'][number]) => repo.grantRole(work.tx, id, role);
 
 /** auth: the first administrator, or one made by `mamoru create-admin`. */
@@ -251,7 +251,7 @@ export const insertAdmin = (work: Work, input: { employeeNo: string; name: strin
 
 /** The roster import: many new rows, column updates and missing departments / job categories. */
 export const insertStaffBatch = (work: Work, values: repo.StaffInsert[]) => repo.insertStaffBatch(work.tx, values);
-export const updateStaffColumns = (work: Work, id: number, values: StaffColumns) => repo.updateStaff(work.tx, id, values);
+export const updateStaffColumns = (work: Work, id: number, values: StaffColumns) => repo.updateStaff(work.tx, id, values, work.now);
 export const ensureNamed = (work: Work, kind: repo.NamedKind, names: string[]) => repo.ensureNamed(work.tx, kind, names);
 
 // Account state rather than roster data, and not audited: the login counters (written on every
