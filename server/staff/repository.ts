@@ -232,10 +232,7 @@ export async function updateNamed(
   now: Date,
 ) {
   if (kind === 'department') {
-    await db
-      .update(departments)
-      .set({ name: values.name, sortOrder: values.sortOrder, updatedAt: now })
-      .where(eq(departments.id, id));
+    await db.update(departments).set({ name: values.name, sortOrder: values.sortOrder, updatedAt: now }).where(eq(departments.id, id));
   } else {
     await db
       .update(jobCategories)
