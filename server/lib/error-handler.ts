@@ -13,6 +13,10 @@ function toAppError(err: unknown): AppError | undefined {
   const e = err as { code?: string; type?: string; status?: number };
   if (e.code === 'EBADCSRFTOKEN') return new AppError(403, 'csrf_invalid', 'errors.csrf');
   if (e.type === 'entity.too.large' || e.code === 'LIMIT_FILE_SIZE') return new AppError(413, 'too_large', 'errors.tooLarge');
+  // A path that is not valid percent-encoding (`/courses/%E0%A4%A`): the router marks it 400.
+  if (err instanceof URIError || (e.status === 400 && /Failed to decode param/.test(String((err as Error).message)))) {
+    return new AppError(400, 'bad_path', 'errors.badPath');
+  }
   if (e.type === 'entity.parse.failed') return new AppError(400, 'bad_json', 'errors.badJson');
   if (isDatabaseUnavailable(err)) return new AppError(503, 'database_unavailable', 'errors.databaseUnavailable');
   return undefined;

@@ -36,7 +36,17 @@ export interface ValidateOptions {
  */
 export function validate<S extends z.ZodType>(schema: S, opts: ValidateOptions = {}) {
   return (req: Request, res: Response, next: NextFunction) => {
-    if (opts.form) res.locals.rerenderForm = opts.form;
+    if (opts.form) {
+      const form = opts.form;
+      const params = req.params;
+      // The error handler runs outside this route, where Express has reset req.params: the form
+      // (an edit form needs its record's id) is rendered with the route's own params again.
+      const rerender: FormRenderer = (r, s, errors) => {
+        r.params = params;
+        return form(r, s, errors);
+      };
+      res.locals.rerenderForm = rerender;
+    }
     const parsed = parseWith(schema, opts.source === 'query' ? req.query : (req.body ?? {}));
     if (!parsed.ok) return next(new ValidationError(parsed.errors));
     res.locals.input = parsed.data;

@@ -41,6 +41,7 @@ export const en: Record<keyof typeof ja, string> = {
   'errors.loginRequired': 'Please log in.',
   'errors.csrf': 'The form has expired or was not sent from this site. Reload the page and try again.',
   'errors.tooLarge': 'What you sent is too large.',
+  'errors.badPath': 'The address (URL) is malformed.',
   'errors.badJson': 'The request is not well-formed.',
   'errors.validation': 'Some values are not valid.',
   'errors.databaseUnavailable': 'The database cannot be reached right now. Please try again in a moment.',
