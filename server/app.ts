@@ -59,7 +59,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('view engine', 'ejs');
   app.set('trust proxy', config.trustProxy ?? false);
   app.disable('x-powered-by');
-  app.use(requestLogging(ctx.log));
+  app.use(requestLogging(app, ctx.log));
 
   const store = new DatabaseSessionStore(ctx.db);
   const csrf = csrfSync({

@@ -162,6 +162,14 @@ interface Target {
 async function load(target: Target, perSecond?: number) {
   const latencies: number[] = [];
   let errors = 0;
+  // Why each errored commit failed (status and the start of the answer), counted, printed under the table.
+  const causes = new Map<string, number>();
+  const countError = (res: { status: number; body: unknown }) => {
+    errors++;
+    const text = typeof res.body === 'string' ? res.body : JSON.stringify(res.body);
+    const cause = `${res.status || 'no answer'} ${text.slice(0, 160)}`;
+    causes.set(cause, (causes.get(cause) ?? 0) + 1);
+  };
   // The load generator shares the 2 cores: when its own event loop stalls, every commit due
   // meanwhile is sent late and counted late. Its delay is printed so the figures can be read.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
@@ -187,9 +195,9 @@ async function load(target: Target, perSecond?: number) {
           trace?.push(
             `${target.label}\t${perSecond ?? 0}\t${(performance.timeOrigin + t0).toFixed(1)}\t${(performance.now() - t0).toFixed(2)}`,
           );
-          if (res.status !== 200) errors++;
+          if (res.status !== 200) countError(res);
         } else if (res.status !== 200) {
-          errors++;
+          countError(res);
         }
         due += intervalMs;
       }
@@ -202,6 +210,7 @@ async function load(target: Target, perSecond?: number) {
     label: target.label,
     requests: latencies.length,
     errors,
+    causes,
     rps: latencies.length / SECONDS,
     p50: q(0.5),
     p99: q(0.99),
@@ -224,6 +233,7 @@ function table(title: string, results: Result[]) {
         `                  ${per(r.cpu?.server)}  ${per(r.cpu?.pg).padStart(10)}  ${per(r.cpu?.load)}   ${(r.walBytes === undefined ? '' : (r.walBytes / 1024 / r.requests).toFixed(2)).padStart(14)}   ${r.loadLagP99.toFixed(1)}/${r.loadLagMax.toFixed(0)}`,
     );
   }
+  for (const r of results) for (const [cause, n] of r.causes) console.log(`  ${r.label}: ${n} × ${cause}`);
 }
 
 async function main() {
