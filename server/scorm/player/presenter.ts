@@ -50,6 +50,10 @@ export function presentPlayer({ attempt: a, course, title }: Awaited<ReturnType<
     title,
     courseHref,
     review: a.attempt.satisfied,
+    // A closed year's attempt is not played: the page says why and links to the course page,
+    // where starting gives this year's attempt.
+    yearClosed: a.yearClosed ? t('scorm.player.yearClosed', { year: a.attempt.fiscalYear }) : null,
+    toCourse: t('scorm.player.toCourse'),
     scos: launchable.map(({ sco, status, done }) => ({ id: sco.id, title: sco.title, status, done })),
     config: {
       attemptId: a.attempt.id,

@@ -29,7 +29,7 @@ export function playerRouter(ctx: AppContext): Router {
   }
 
   router.get('/learn/attempts/:id', allow('courses:take'), async (req, res) => {
-    res.render('scorm/player', presentPlayer(await playerOf(db, req.user!, idParam(req.params), req.locale), req.t));
+    res.render('scorm/player', presentPlayer(await playerOf(db, req.user!, idParam(req.params), req.locale, clock()), req.t));
   });
 
   return router;

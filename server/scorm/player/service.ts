@@ -36,9 +36,9 @@ export async function coursePage(db: Database, viewer: Viewer, courseId: number,
 export const startCourse = (db: Database, viewer: Viewer, courseId: number, now: Date, retake: boolean) =>
   tracking.startOrResume(db, viewer, courseId, now, { forceNew: retake });
 
-/** The player of one of the learner's own attempts: its SCOs with their states, and the course's name. */
-export async function playerOf(db: Database, viewer: Viewer, attemptId: number, locale: string) {
-  const attempt = await tracking.ownAttemptWithScos(db, viewer, attemptId);
+/** The player of one of the learner's own attempts: its SCOs with their states, whether its year is closed, and the course's name. */
+export async function playerOf(db: Database, viewer: Viewer, attemptId: number, locale: string, now: Date) {
+  const attempt = await tracking.ownAttemptToPlay(db, viewer, attemptId, now);
   const course = await courses.getCourse(db, attempt.attempt.courseId);
   return { attempt, course, title: await courses.learnerTitle(db, course, locale) };
 }

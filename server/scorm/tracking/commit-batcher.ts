@@ -1,4 +1,5 @@
 import type { Database } from '../../db/client';
+import { isDatabaseUnavailable } from '../../lib/errors';
 import * as repo from './repository';
 
 interface Pending {
@@ -23,7 +24,8 @@ const DEADLOCK = '40P01';
  * once its statement has committed, so an acknowledged commit is as durable as before.
  *
  * Two commits of the same attempt never share a statement, nor run in two statements at once:
- * each waits for the one before, so their sequence check sees the other's result.
+ * each waits for the one before, so their sequence check sees the other's result. A statement
+ * that fails is tried again commit by commit, so one learner's bad commit fails only itself.
  */
 export class CommitBatcher {
   private queue: Pending[] = [];
@@ -68,18 +70,38 @@ export class CommitBatcher {
   }
 
   private async run(batch: Pending[]): Promise<void> {
-    const writes = batch.map((p) => p.write);
     try {
-      let results: (repo.WrittenCommit | undefined)[];
-      try {
-        results = await this.writeBatch(this.db, writes);
-      } catch (err) {
-        if ((err as { code?: string }).code !== DEADLOCK) throw err;
-        results = await this.writeBatch(this.db, writes);
-      }
+      const results = await this.statement(batch.map((p) => p.write));
       batch.forEach((p, i) => p.resolve(results[i]));
     } catch (err) {
-      for (const p of batch) p.reject(err);
+      // One commit the database refuses (a value it cannot store, a constraint) fails the whole
+      // statement, and with it every other learner's commit in the batch. So each is tried again
+      // alone: the bad one fails by itself, the others are stored and acknowledged. Not when the
+      // database cannot be reached: each alone would only fail the same way, slower.
+      if (batch.length === 1 || isDatabaseUnavailable(err)) {
+        for (const p of batch) p.reject(err);
+        return;
+      }
+      await Promise.all(
+        batch.map(async (p) => {
+          try {
+            const [result] = await this.statement([p.write]);
+            p.resolve(result);
+          } catch (alone) {
+            p.reject(alone);
+          }
+        }),
+      );
+    }
+  }
+
+  /** One batch statement, tried once more after a deadlock (possible only between app instances). */
+  private async statement(writes: repo.CommitWrite[]): Promise<(repo.WrittenCommit | undefined)[]> {
+    try {
+      return await this.writeBatch(this.db, writes);
+    } catch (err) {
+      if ((err as { code?: string }).code !== DEADLOCK) throw err;
+      return await this.writeBatch(this.db, writes);
     }
   }
 }

@@ -27,11 +27,13 @@ import type { Database } from '../../db/client';
 import { withTransaction, type Work } from '../../db/transaction';
 import type { CompletionRuleName } from '../../db/schema';
 import { silentLogger, type Logger } from '../../lib/log';
+import { currentFiscalYear, isFiscalYearClosed } from '../../training/fiscal-year';
 import * as courses from '../courses/service';
 import { deriveState, satisfies, sessionSecondsOf } from '../runtime/derive';
 import { validateCommit, type RuntimeStandard } from '../runtime/validate';
 import { commitBatcherOf } from './commit-batcher';
-import { CommitRefused, commitTargetNotFound, noOpenSession } from './errors';
+import { CommitRefused, commitTargetNotFound, noOpenSession, yearClosedCommit } from './errors';
+import { warnRefusal } from './refusal-log';
 import * as repo from './repository';
 
 export const runtimeOf = (standard: string): RuntimeStandard => (standard === '1.2' ? '1.2' : '2004');
@@ -78,6 +80,25 @@ async function commitContext(db: Database, attemptId: number, scoId: number) {
   return sco.courseVersionId === meta.courseVersionId ? { meta, sco } : undefined;
 }
 
+// The hospital's fiscal-year start month, read again at most every few seconds (per database): a
+// commit must not pay a query for a setting that changes once in years, and a change still
+// shows within seconds.
+const START_MONTH_TTL_MS = 5_000;
+const startMonths = new WeakMap<Database, { startMonth: number; readAt: number }>();
+
+async function startMonthOf(db: Database, now: Date): Promise<number> {
+  const cached = startMonths.get(db);
+  if (cached && Math.abs(now.getTime() - cached.readAt) < START_MONTH_TTL_MS) return cached.startMonth;
+  const { startMonth } = await currentFiscalYear(db, now);
+  startMonths.set(db, { startMonth, readAt: now.getTime() });
+  return startMonth;
+}
+
+/** Whether an attempt's fiscal year has ended at `now`: its record is history and takes no commit. */
+export async function attemptYearClosed(db: Database, fiscalYear: number, now: Date): Promise<boolean> {
+  return isFiscalYearClosed(fiscalYear, now, await startMonthOf(db, now));
+}
+
 const present = (values: Map<string, string>, key: string) => (values.has(key) ? values.get(key) || null : undefined);
 
 /**
@@ -94,11 +115,23 @@ export async function commitSco(
   const context = await commitContext(db, input.attemptId, input.scoId);
   if (!context || !authorize(viewer, 'attempt:play', context.meta)) throw commitTargetNotFound();
   const { meta, sco } = context;
+  // Before anything is written: a closed year's record (its CMI, statuses, yearly result) never changes.
+  if (await attemptYearClosed(db, meta.fiscalYear, now)) {
+    warnRefusal(
+      log,
+      now,
+      { staffId: viewer.id, attemptId: input.attemptId, scoId: input.scoId, fiscalYear: meta.fiscalYear },
+      'commit refused: the fiscal year is closed',
+    );
+    throw yearClosedCommit();
+  }
   const standard = runtimeOf(meta.standard);
   const checked = validateCommit(standard, input.payload);
   if (!checked.ok) {
     // The content's bug, not the learner's: worth a line for whoever maintains the package.
-    log.warn(
+    warnRefusal(
+      log,
+      now,
       { staffId: viewer.id, attemptId: input.attemptId, scoId: input.scoId, problems: checked.problems.slice(0, 5) },
       'commit refused by the data model',
     );

@@ -39,3 +39,5 @@ export const malformedCommit = () => new RuntimeError(400, 'bad_commit', 'scorm.
 export const commitTargetNotFound = () => new RuntimeError(404, 'not_found', 'errors.notFound');
 /** A session that was never opened (nothing launched, or a number from the future). */
 export const noOpenSession = () => new RuntimeError(409, 'conflict', 'scorm.commit.noSession');
+/** A commit to an attempt of a fiscal year that has ended: nothing of a closed year changes. */
+export const yearClosedCommit = () => new RuntimeError(409, 'year_closed', 'scorm.attempt.yearClosed');

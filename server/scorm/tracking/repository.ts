@@ -157,11 +157,12 @@ export function resultsOf(db: Database, staffId: number, fiscalYear: number) {
     .where(and(eq(courseResults.staffId, staffId), eq(courseResults.fiscalYear, fiscalYear)));
 }
 
-/** What a commit needs of its attempt that never changes: owner, version, standard, rule. */
+/** What a commit needs of its attempt that never changes: owner, version, fiscal year, standard, rule. */
 export async function attemptMeta(db: Database, attemptId: number) {
   const [row] = await db
     .select({
       staffId: attempts.staffId,
+      fiscalYear: attempts.fiscalYear,
       courseVersionId: attempts.courseVersionId,
       standard: courseVersions.standard,
       completionRule: courseVersions.completionRule,

@@ -4,6 +4,7 @@ import { allow } from '../../auth/policies';
 import { flash } from '../../lib/http';
 import { idParam, input, validate } from '../../lib/validate';
 import { malformedCommit } from './errors';
+import { warnRefusal } from './refusal-log';
 import { presentAttempt, presentCourseResults, presentTableOfContents } from './presenter';
 import { CommitRequestSchema, MarkCompleteSchema, ResultsQuerySchema } from './schema';
 import { attemptDetail, commitSco, courseResults, launchSco, markComplete, ownAttemptWithScos } from './service';
@@ -17,18 +18,36 @@ const beaconBody = express.text({ type: 'text/plain', limit: '4mb' });
  * fails it is refused in the content's terms ({ result: 'false', errorCode: 391 }, answered by
  * the one error handler) rather than as a form.
  */
-function validateCommitRequest(req: Request, res: Response, next: NextFunction) {
-  const parsed = CommitRequestSchema.safeParse({ query: req.query, body: req.body });
-  if (!parsed.success) return next(malformedCommit());
-  res.locals.input = parsed.data;
-  next();
+function validateCommitRequest(clock: () => Date) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const parsed = CommitRequestSchema.safeParse({ query: req.query, body: req.body });
+    if (!parsed.success) return next(refuseMalformed(req, clock));
+    res.locals.input = parsed.data;
+    next();
+  };
+}
+
+/** A commit that is not one: one throttled warn line (no stack: nothing failed here), then the refusal. */
+function refuseMalformed(req: Request, clock: () => Date) {
+  const attemptId = String(req.params.attemptId);
+  warnRefusal(req.log, clock(), { attemptId, scoId: String(req.params.scoId) }, 'commit refused: malformed request');
+  return malformedCommit();
+}
+
+/** A JSON body that does not parse is a malformed commit too, answered in the content's terms. */
+function commitJsonBody(clock: () => Date) {
+  const parse = express.json({ limit: '4mb' });
+  return (req: Request, res: Response, next: NextFunction) =>
+    parse(req, res, (err?: unknown) => {
+      if ((err as { type?: string } | undefined)?.type === 'entity.parse.failed') return next(refuseMalformed(req, clock));
+      next(err);
+    });
 }
 
 /** The run-time API the player and scorm-again call; mounted under /api on its own lean chain. */
 export function trackingApiRouter(ctx: AppContext): Router {
   const router = Router();
   const { db, clock } = ctx;
-  const jsonBody = express.json({ limit: '4mb' });
 
   // The player asks after each SCO ends: the table of contents' statuses, and whether the attempt is now satisfied.
   router.get('/attempts/:attemptId/scos', allow('courses:take'), async (req, res) => {
@@ -40,15 +59,15 @@ export function trackingApiRouter(ctx: AppContext): Router {
   });
 
   router.post('/attempts/:attemptId/scos/:scoId/launch', allow('courses:take'), async (req, res) => {
-    res.json(await launchSco(db, req.user!, idParam(req.params, 'attemptId'), idParam(req.params, 'scoId')));
+    res.json(await launchSco(db, req.user!, idParam(req.params, 'attemptId'), idParam(req.params, 'scoId'), clock()));
   });
 
   router.post(
     '/attempts/:attemptId/scos/:scoId/commit',
     allow('courses:take'),
-    jsonBody,
+    commitJsonBody(clock),
     beaconBody,
-    validateCommitRequest,
+    validateCommitRequest(clock),
     async (req: Request, res: Response) => {
       const commit = input(res, CommitRequestSchema);
       const target = { attemptId: idParam(req.params, 'attemptId'), scoId: idParam(req.params, 'scoId') };

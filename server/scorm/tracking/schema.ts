@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { fields } from '../../lib/validate';
 
+// The columns session_no and commit_seq are PostgreSQL int4: a number outside it would make the
+// whole batch statement fail ("integer out of range") for every learner's commit queued with it,
+// so it is refused here, before it is queued.
+const INT4_MIN = -2_147_483_648;
+const INT4_MAX = 2_147_483_647;
+
 export const MarkCompleteSchema = z.object({ reason: fields.requiredText(1000) });
 
 // A year that is not one shows the current year, as a missing one does.
@@ -29,7 +35,7 @@ const commitBody = z
 export const CommitRequestSchema = z
   .object({
     query: z.object({
-      session: z.coerce.number().int().min(0),
+      session: z.coerce.number().int().min(0).max(INT4_MAX),
       terminate: z
         .unknown()
         .optional()
@@ -39,7 +45,7 @@ export const CommitRequestSchema = z
   })
   .transform(({ query, body }, ctx) => {
     const seq = Number((body as { commitSequence?: unknown } | null | undefined)?.commitSequence ?? -1);
-    if (!Number.isInteger(seq)) {
+    if (!Number.isInteger(seq) || seq < INT4_MIN || seq > INT4_MAX) {
       ctx.addIssue({ code: 'custom', path: ['body', 'commitSequence'], message: 'validation.integer' });
       return z.NEVER;
     }

@@ -2,8 +2,8 @@ import { authorize, type Viewer } from '../../auth/policies';
 import { recordAudit } from '../../compliance/audit/service';
 import type { Database } from '../../db/client';
 import { withTransaction } from '../../db/transaction';
-import { conflict, notFound } from '../../lib/errors';
-import { currentFiscalYear } from '../../training/fiscal-year';
+import { AppError, conflict, notFound } from '../../lib/errors';
+import { currentFiscalYear, isFiscalYearClosed } from '../../training/fiscal-year';
 import * as courses from '../courses/service';
 import { launchCmi } from '../runtime/launch-data';
 import { REVIEW_SESSION, rollUpAttempt, runtimeOf } from './commit';
@@ -54,13 +54,23 @@ async function attemptToPlay(db: Database, viewer: Viewer, attemptId: number, fo
   return row;
 }
 
+/** An attempt of a fiscal year that has ended: the learner starts this year's from the course page. */
+const yearClosed = (fiscalYear: number) => new AppError(409, 'year_closed', 'scorm.attempt.yearClosed', { year: fiscalYear });
+
+/** Whether the attempt's fiscal year has ended at `now` (the hospital's start month). */
+async function yearHasClosed(db: Database, fiscalYear: number, now: Date): Promise<boolean> {
+  return isFiscalYearClosed(fiscalYear, now, (await currentFiscalYear(db, now)).startMonth);
+}
+
 /**
  * Opens a session on one SCO and returns what the player preloads into scorm-again. A satisfied
- * attempt opens in review mode: nothing it commits changes the record.
+ * attempt opens in review mode: nothing it commits changes the record. An attempt of a closed
+ * fiscal year opens nothing (its record is history; the commit refuses it too).
  */
-export async function launchSco(db: Database, viewer: Viewer, attemptId: number, scoId: number) {
+export async function launchSco(db: Database, viewer: Viewer, attemptId: number, scoId: number, now: Date) {
   return db.transaction(async (tx) => {
     const playable = await attemptToPlay(tx, viewer, attemptId);
+    if (await yearHasClosed(tx, playable.attempt.fiscalYear, now)) throw yearClosed(playable.attempt.fiscalYear);
     const sco = await repo.scoOfAttempt(tx, playable.attempt.courseVersionId, scoId);
     if (!sco) throw notFound();
     // Locks in the order every commit takes them (the batch statement, the roll-up): the SCO's
@@ -130,6 +140,12 @@ export async function attemptDetail(db: Database, viewer: Viewer, attemptId: num
 /** The learner's own attempt with each SCO and its status, for the player's table of contents. */
 export async function ownAttemptWithScos(db: Database, viewer: Viewer, attemptId: number) {
   return withScoStates(db, await attemptToPlay(db, viewer, attemptId));
+}
+
+/** The same, with whether its fiscal year has ended at `now` (the player then offers nothing to play). */
+export async function ownAttemptToPlay(db: Database, viewer: Viewer, attemptId: number, now: Date) {
+  const attempt = await ownAttemptWithScos(db, viewer, attemptId);
+  return { ...attempt, yearClosed: await yearHasClosed(db, attempt.attempt.fiscalYear, now) };
 }
 
 export const attemptsOf = (db: Database, viewer: Viewer, courseId: number) => repo.attemptsOf(db, viewer.id, courseId);

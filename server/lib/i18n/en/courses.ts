@@ -160,4 +160,9 @@ export const en: Record<keyof typeof ja, string> = {
   'scorm.commit.refused': '{count} value(s) sent by the content do not conform to SCORM and were not saved.',
   'scorm.commit.noSession': 'No launch of this content was found. Please reopen it.',
   'scorm.commit.malformed': 'The content sent a save the server cannot read (no session number, commit sequence or readable data).',
+  'scorm.attempt.yearClosed':
+    "This attempt belongs to fiscal year {year}, which has ended, so nothing more can be recorded on it. Start this fiscal year's attempt from the course page.",
+  'scorm.player.yearClosed':
+    "This attempt belongs to fiscal year {year}, which has ended: nothing done here would be recorded. Starting the course from its page begins this fiscal year's attempt.",
+  'scorm.player.toCourse': 'Go to the course page',
 };
