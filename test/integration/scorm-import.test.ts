@@ -23,7 +23,17 @@ import {
   uniquePackage,
   type Agent,
 } from '../support/scorm-flow';
-import { buildPackage, edition2nd, edition4th, LAUNCH_HTML, multiSco12, singleSco12, type PackageSpec } from '../support/scorm-packages';
+import {
+  buildPackage,
+  edition2nd,
+  edition4th,
+  LAUNCH_HTML,
+  lieInCentralDirectory,
+  multiSco12,
+  recordedCrc32,
+  singleSco12,
+  type PackageSpec,
+} from '../support/scorm-packages';
 
 jest.setTimeout(60_000);
 
@@ -325,6 +335,21 @@ describe('refusals', () => {
       'ZIP爆弾',
     ],
     ['a file that is not a zip', async () => Buffer.from('<html>not a zip</html>'), '', 'ZIPファイルとして読み取れません'],
+    [
+      'a zip whose directory lies about a size',
+      async () => lieInCentralDirectory(await buildPackage(singleSco12()), 'shared/launchpage.html', { uncompressedSize: 5 }),
+      'shared/launchpage.html',
+      'ZIPに記録されたサイズと一致しません',
+    ],
+    [
+      'a zip whose directory lies about a CRC',
+      async () => {
+        const zip = await buildPackage(singleSco12());
+        return lieInCentralDirectory(zip, 'shared/launchpage.html', { crc32: (recordedCrc32(zip, 'shared/launchpage.html') ^ 1) >>> 0 });
+      },
+      'shared/launchpage.html',
+      'CRC',
+    ],
   ];
 
   it.each(hostile)('refuses %s with a 422 page naming the problem, and writes nothing', async (_label, make, file, phrase) => {

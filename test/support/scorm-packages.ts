@@ -342,3 +342,36 @@ ${['continue', 'previous', '{target=sco3}choice', 'suspendAll', 'exitAll'].map((
     files: { ...Object.fromEntries(names.map((n, i) => [`${n}.html`, page(n, i)])), 'sco.js': script },
   };
 }
+
+/**
+ * A copy of a zip whose central directory lies about one entry, the local header left true:
+ * the central directory is what yauzl (and most unzip tools) believe, so only reading the
+ * entry's bytes can catch it.
+ */
+export function lieInCentralDirectory(zip: Buffer, name: string, lie: { uncompressedSize?: number; crc32?: number }): Buffer {
+  const bytes = Buffer.from(zip);
+  const eocd = bytes.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  let offset = bytes.readUInt32LE(eocd + 16);
+  for (let i = 0, count = bytes.readUInt16LE(eocd + 10); i < count; i++) {
+    const nameLength = bytes.readUInt16LE(offset + 28);
+    if (bytes.toString('utf8', offset + 46, offset + 46 + nameLength) === name) {
+      if (lie.crc32 !== undefined) bytes.writeUInt32LE(lie.crc32 >>> 0, offset + 16);
+      if (lie.uncompressedSize !== undefined) bytes.writeUInt32LE(lie.uncompressedSize, offset + 24);
+      return bytes;
+    }
+    offset += 46 + nameLength + bytes.readUInt16LE(offset + 30) + bytes.readUInt16LE(offset + 32);
+  }
+  throw new Error(`no entry ${name} in the zip`);
+}
+
+/** The CRC-32 a zip's central directory records for `name`. */
+export function recordedCrc32(zip: Buffer, name: string): number {
+  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  let offset = zip.readUInt32LE(eocd + 16);
+  for (let i = 0, count = zip.readUInt16LE(eocd + 10); i < count; i++) {
+    const nameLength = zip.readUInt16LE(offset + 28);
+    if (zip.toString('utf8', offset + 46, offset + 46 + nameLength) === name) return zip.readUInt32LE(offset + 16);
+    offset += 46 + nameLength + zip.readUInt16LE(offset + 30) + zip.readUInt16LE(offset + 32);
+  }
+  throw new Error(`no entry ${name} in the zip`);
+}

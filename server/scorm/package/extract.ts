@@ -1,7 +1,10 @@
 /**
  * Reading content out of a package that `inspectZip` accepted. Header sizes are claims made
  * by whoever built the zip, so every stream is counted as it inflates and stopped the moment
- * it exceeds the size its entry declared (yauzl checks the same; this is the second lock).
+ * it exceeds the size its entry declared (yauzl checks the same; this is the second lock),
+ * and at its end must have exactly that size and the CRC-32 its entry declared (yauzl does not
+ * check the CRC). Import runs every entry through the same checks (`proveEntries`), so a
+ * package that would fail extraction is refused before it is stored, not at the first launch.
  */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -19,21 +22,38 @@ import {
   type ZipLimits,
   type ZipSource,
 } from './inspect';
-import { PackageError, packageProblem } from './problems';
+import { crc32 } from './crc32';
+import { type PackageProblem, PackageError, packageProblem } from './problems';
 
-/** Passes bytes through until more than `limit` have been seen, then fails the stream. */
+/**
+ * Passes bytes through until more than `limit` have been seen, then fails the stream. Given the
+ * entry's declared CRC-32, it also fails a stream that ends short of `limit` or whose bytes do
+ * not have that CRC.
+ */
 export class ByteCap extends Transform {
   private seen = 0;
+  private crc = 0;
   constructor(
     private readonly limit: number,
     private readonly file: string,
+    private readonly expectedCrc32?: number,
   ) {
     super();
   }
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.seen += chunk.length;
-    if (this.seen > this.limit) done(new PackageError([packageProblem('scorm.import.sizeMismatch', { file: this.file })]));
-    else done(null, chunk);
+    if (this.seen > this.limit) return done(this.problem('scorm.import.sizeMismatch'));
+    if (this.expectedCrc32 !== undefined) this.crc = crc32(chunk, this.crc);
+    done(null, chunk);
+  }
+  override _flush(done: TransformCallback): void {
+    if (this.expectedCrc32 === undefined) return done();
+    if (this.seen !== this.limit) return done(this.problem('scorm.import.sizeMismatch'));
+    if (this.crc !== this.expectedCrc32 >>> 0) return done(this.problem('scorm.import.crcMismatch'));
+    done();
+  }
+  private problem(code: string): PackageError {
+    return new PackageError([packageProblem(code, { file: this.file })]);
   }
 }
 
@@ -46,7 +66,7 @@ async function openCapped(zip: yauzl.ZipFile, entry: yauzl.Entry, name: string):
     (hasSupportedMethod(entry) ? null : 'scorm.import.unsupportedCompression');
   if (problem) throw new PackageError([packageProblem(problem, { file: name })]);
   const raw = await zip.openReadStreamPromise(entry);
-  const cap = new ByteCap(entry.uncompressedSize, name);
+  const cap = new ByteCap(entry.uncompressedSize, name, entry.crc32);
   raw.on('error', (err) => cap.destroy(asPackageError(err, name)));
   cap.on('error', () => {
     // Stop inflating: nobody will read the rest of a stream that already lied.
@@ -58,7 +78,8 @@ async function openCapped(zip: yauzl.ZipFile, entry: yauzl.Entry, name: string):
 
 function asPackageError(err: unknown, file: string): PackageError {
   if (err instanceof PackageError) return err;
-  const tooMuch = /too many bytes|too few bytes/i.test((err as Error)?.message ?? '');
+  // yauzl says "too many bytes" or "not enough bytes" when the data disagrees with the size it declared.
+  const tooMuch = /too many bytes|too few bytes|not enough bytes/i.test((err as Error)?.message ?? '');
   return new PackageError([packageProblem(tooMuch ? 'scorm.import.sizeMismatch' : 'scorm.import.corruptEntry', { file })]);
 }
 
@@ -96,6 +117,44 @@ export async function readEntry(source: ZipSource, name: string, maxBytes = Numb
     zip.close();
   }
   throw new PackageError([packageProblem('scorm.import.entryMissing', { file: name })]);
+}
+
+/** After this many damaged entries the rest of the package is not read: it is refused anyway. */
+const MAX_PROVE_PROBLEMS = 20;
+
+/**
+ * Inflates every file entry once, through the checks extraction makes (declared size, CRC-32),
+ * and throws the bytes away: an import proves the package can be extracted before storing it.
+ * One entry at a time, as a stream, so memory stays at a few chunks whatever the package's size.
+ * Call it on a package `inspectZip` accepted: its caps (entries, total size, ratio) bound the
+ * work, since no entry yields more than it declares. Returns a problem per damaged entry.
+ */
+export async function proveEntries(source: ZipSource): Promise<PackageProblem[]> {
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await openZip(source);
+  } catch {
+    return [packageProblem('scorm.import.notZip')];
+  }
+  const problems: PackageProblem[] = [];
+  try {
+    for await (const entry of zip.eachEntry()) {
+      const name = entryName(entry);
+      if (name.endsWith('/')) continue;
+      try {
+        const stream = await openCapped(zip, entry, name);
+        for await (const chunk of stream) void chunk;
+      } catch (err) {
+        problems.push(...asPackageError(err, name).problems);
+        if (problems.length >= MAX_PROVE_PROBLEMS) break;
+      }
+    }
+  } catch {
+    problems.push(packageProblem('scorm.import.notZip'));
+  } finally {
+    zip.close();
+  }
+  return problems;
 }
 
 /**

@@ -1,19 +1,20 @@
 /**
  * The pure core of SCORM package import: a zip (bytes or a file) in, a verdict out. No
  * database, no HTTP: inspect the zip's directory -> read imsmanifest.xml -> parse -> check it
- * against the zip.
+ * against the zip -> inflate every entry once, checking its size and CRC (a package that
+ * would fail extraction is refused here, not at its first launch).
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { readEntry } from './extract';
+import { proveEntries, readEntry } from './extract';
 import { inspectZip, type ZipEntryInfo, type ZipLimits, type ZipSource } from './inspect';
 import { parseManifest } from './manifest';
 import type { ManifestModel } from './model';
 import { PackageError, type PackageProblem, packageProblem, toMb } from './problems';
 import { validateManifest } from './validate';
 
-export { extractAll, readEntry } from './extract';
+export { extractAll, proveEntries, readEntry } from './extract';
 export { DEFAULT_ZIP_LIMITS, inspectZip, type ZipEntryInfo, type ZipInspection, type ZipLimits, type ZipSource } from './inspect';
 export { parseManifest, type ManifestResult } from './manifest';
 export type { Item, ManifestModel, Organization, Resource, Sco, ScormStandard } from './model';
@@ -82,6 +83,9 @@ export async function analysePackage(source: ZipSource, limits: Partial<ZipLimit
   const files = new Set(entries.filter((e) => !e.isDirectory).map((e) => e.name));
   const validation = validateManifest(manifest.model, files);
   if (validation.problems.length > 0) return { ok: false, problems: validation.problems };
+  // Last, as the one step that reads the whole package: a package refused for its manifest is not inflated.
+  const damaged = await proveEntries(source);
+  if (damaged.length > 0) return { ok: false, problems: damaged };
   return {
     ok: true,
     model: manifest.model,

@@ -28,6 +28,8 @@ export const en: Record<keyof typeof ja, string> = {
   'scorm.import.sizeMismatch':
     'The real size of "{file}" does not match the size recorded in the zip. The file is damaged or has been tampered with.',
   'scorm.import.corruptEntry': '"{file}" cannot be unpacked: the zip is damaged.',
+  'scorm.import.crcMismatch':
+    'The contents of "{file}" do not match the checksum (CRC-32) recorded in the zip. The file is damaged or has been tampered with. Create the zip again.',
   'scorm.import.entryMissing': '"{file}" is not in the zip.',
   'scorm.import.noManifest':
     'There is no imsmanifest.xml at the top level of the zip. This is not a SCORM package, or it was packaged incorrectly.',

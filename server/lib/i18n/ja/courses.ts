@@ -27,6 +27,8 @@ export const ja = {
   'scorm.import.sizeMismatch':
     '「{file}」の実際の大きさがZIPに記録されたサイズと一致しません。ファイルが壊れているか、改ざんされています。',
   'scorm.import.corruptEntry': '「{file}」を展開できません。ZIPファイルが壊れています。',
+  'scorm.import.crcMismatch':
+    '「{file}」の中身がZIPに記録された検査値（CRC-32）と一致しません。ファイルが壊れているか、改ざんされています。ZIPを作り直してください。',
   'scorm.import.entryMissing': 'ZIP内に「{file}」がありません。',
   'scorm.import.noManifest': 'ZIPの一番上の階層に imsmanifest.xml がありません。SCORMパッケージではないか、作り方が正しくありません。',
   'scorm.import.noManifestNestedHint':
