@@ -194,3 +194,36 @@ export const courseResults = pgTable(
     index('course_results_course_year_idx').on(t.courseId, t.fiscalYear),
   ],
 );
+
+/**
+ * The capability one launch gives its content on the content origin: files of its version, and
+ * the run-time API of its one SCO session. Only a hash of the token is kept (the token travels
+ * in the launch's URLs); it expires, and is revoked at terminate, at logout and when its fiscal
+ * year ends (expiry is capped there).
+ */
+export const launchTokens = pgTable(
+  'launch_tokens',
+  {
+    id: serial('id').primaryKey(),
+    tokenHash: text('token_hash').notNull(),
+    staffId: integer('staff_id')
+      .notNull()
+      .references(() => staff.id),
+    attemptId: integer('attempt_id')
+      .notNull()
+      .references(() => attempts.id),
+    scoId: integer('sco_id')
+      .notNull()
+      .references(() => scos.id),
+    courseVersionId: integer('course_version_id')
+      .notNull()
+      .references(() => courseVersions.id),
+    sessionNo: integer('session_no').notNull(),
+    // The exact origin of the player page that opened the launch: the only one the content may talk to.
+    appOrigin: text('app_origin').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('launch_tokens_hash_key').on(t.tokenHash), index('launch_tokens_staff_idx').on(t.staffId)],
+);
