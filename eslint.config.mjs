@@ -82,12 +82,16 @@ export default tseslint.config(
     rules: { 'mamoru/layering': 'error' },
   },
   {
-    files: ['public/js/**/*.js'],
+    // The app's pages (public/js) and the content origin's launch page (public/content).
+    files: ['public/js/**/*.js', 'public/content/**/*.js'],
     languageOptions: {
       sourceType: 'script',
       globals: {
         window: 'readonly',
         document: 'readonly',
+        navigator: 'readonly',
+        fetch: 'readonly',
+        URL: 'readonly',
         XMLHttpRequest: 'readonly',
         FormData: 'readonly',
         setTimeout: 'readonly',

@@ -8,6 +8,7 @@ import passport from 'passport';
 import { allow, can, type Policy } from './auth/policies';
 import { apiSession } from './auth/api-session';
 import { authRouter } from './auth/routes';
+import { onAccountSignedOut } from './auth/events';
 import { sessionViewer } from './auth/service';
 import { DatabaseSessionStore } from './auth/session-store';
 import { auditRouter } from './compliance/audit/routes';
@@ -20,10 +21,12 @@ import { requestLogging } from './lib/request-log';
 import { errorHandler, notFoundHandler } from './lib/error-handler';
 import { localeOf, translator } from './lib/i18n';
 import { projectRoot, publicDir, viewsDir } from './lib/paths';
-import { contentRouter } from './scorm/content/routes';
+import { endLaunchesOf } from './scorm/content/launches';
+import { contentOriginFor } from './scorm/content/origin';
+import { contentOriginApp } from './scorm/content/routes';
 import { courseAdminRouter } from './scorm/courses/routes';
 import { playerRouter } from './scorm/player/routes';
-import { trackingApiRouter, trackingRouter } from './scorm/tracking/routes';
+import { launchCommitRouter, trackingApiRouter, trackingRouter } from './scorm/tracking/routes';
 import { rosterRouter } from './staff/routes';
 
 export type { AppContext, AppDeps } from './context';
@@ -45,7 +48,12 @@ function apiHeaders(_req: Request, res: Response, next: NextFunction) {
   next();
 }
 
-export function createApp(deps: AppDeps): Express {
+/** The app, with the content origin's app beside it (main.ts serves it on its own port). */
+export interface MamoruApp extends Express {
+  content: Express;
+}
+
+export function createApp(deps: AppDeps): MamoruApp {
   const ctx: AppContext = {
     ...deps,
     db: deps.database.db,
@@ -54,6 +62,8 @@ export function createApp(deps: AppDeps): Express {
   };
   const { config } = deps;
   const app = express();
+  // Signing out, or a new password, ends the course launches the person had open.
+  onAccountSignedOut((staffId, now) => endLaunchesOf(ctx.db, staffId, now));
 
   app.set('views', viewsDir);
   app.set('view engine', 'ejs');
@@ -102,7 +112,8 @@ export function createApp(deps: AppDeps): Express {
           imgSrc: ["'self'", 'data:'],
           fontSrc: ["'self'"],
           connectSrc: ["'self'"],
-          frameSrc: ["'self'"],
+          // Courses play in a frame on the content origin (never on this one).
+          frameSrc: [(req) => contentOriginFor(config, req as Request)],
           frameAncestors: ["'self'"],
           formAction: ["'self'"],
           objectSrc: ["'none'"],
@@ -142,6 +153,12 @@ export function createApp(deps: AppDeps): Express {
     '/static/fonts/noto-sans-jp',
     express.static(path.join(projectRoot, 'node_modules', '@fontsource', 'noto-sans-jp'), { ...staticOptions, maxAge: '30d' }),
   );
+
+  // Pages and exports hold personal data: no browser or proxy keeps a copy (the static files above are cacheable).
+  app.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
 
   app.get('/healthz', allow('public'), async (_req, res) => {
     try {
@@ -183,9 +200,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(courseAdminRouter(ctx));
   app.use(playerRouter(ctx));
   app.use(trackingRouter(ctx));
-  app.use(contentRouter(ctx));
 
   app.use(notFoundHandler);
   app.use(errorHandler());
-  return app;
+  return Object.assign(app, { content: contentOriginApp(ctx, [launchCommitRouter(ctx)]) });
 }

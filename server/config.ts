@@ -13,6 +13,10 @@ const ConfigSchema = z
     PORT: z.preprocess(emptyToUndefined, port.default(3000)),
     HOST: z.string().min(1).default('0.0.0.0'),
     BASE_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+    // Course content is served from a second origin (see server/scorm/content/): by default the
+    // page's own host name on CONTENT_PORT (PORT + 1); behind a reverse proxy, a second host name.
+    CONTENT_BASE_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+    CONTENT_PORT: z.preprocess(emptyToUndefined, port.optional()),
     DATA_DIR: z.string().min(1).default('./data'),
     DATABASE_URL: z.preprocess(
       emptyToUndefined,
@@ -41,6 +45,30 @@ const ConfigSchema = z
     WORKER_POLL_MS: z.coerce.number().int().min(50).max(3_600_000).default(1000),
   })
   .superRefine((c, ctx) => {
+    // Refinements run even when a field failed its own check (zod reports all at once): parse defensively.
+    const originOf = (url: string) => {
+      try {
+        return new URL(url).origin;
+      } catch {
+        return undefined;
+      }
+    };
+    const appOrigin = originOf(c.BASE_URL ?? `http://localhost:${c.PORT}`);
+    if (c.CONTENT_BASE_URL && appOrigin && originOf(c.CONTENT_BASE_URL) === appOrigin) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CONTENT_BASE_URL'],
+        message: 'must be another origin than BASE_URL (another host name or port): course content must not run on the app origin',
+      });
+    }
+    const portValid = Number.isInteger(c.PORT) && c.PORT >= 0 && c.PORT <= 65535;
+    const contentPort = c.CONTENT_PORT ?? (c.PORT === 0 ? 0 : c.PORT + 1);
+    if (portValid && contentPort !== 0 && contentPort === c.PORT) {
+      ctx.addIssue({ code: 'custom', path: ['CONTENT_PORT'], message: 'must differ from PORT' });
+    }
+    if (portValid && contentPort > 65535) {
+      ctx.addIssue({ code: 'custom', path: ['CONTENT_PORT'], message: 'PORT + 1 is not a port: set CONTENT_PORT' });
+    }
     if (c.NODE_ENV === 'production' && c.DATABASE_URL && !c.SESSION_SECRET) {
       ctx.addIssue({
         code: 'custom',
@@ -57,6 +85,9 @@ export interface Config {
   port: number;
   host: string;
   baseUrl: string;
+  /** The content origin's base URL when configured; unset: the page's host name on `contentPort`. */
+  contentBaseUrl: string | undefined;
+  contentPort: number;
   secureCookies: boolean;
   dataDir: string;
   databaseUrl: string | undefined;
@@ -95,6 +126,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: c.PORT,
     host: c.HOST,
     baseUrl,
+    contentBaseUrl: c.CONTENT_BASE_URL?.replace(/\/$/, ''),
+    contentPort: c.CONTENT_PORT ?? (c.PORT === 0 ? 0 : c.PORT + 1),
     secureCookies: baseUrl.startsWith('https://'),
     dataDir,
     databaseUrl: c.DATABASE_URL,

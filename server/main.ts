@@ -13,14 +13,24 @@ async function main() {
   const { config, log, database } = await openRuntime();
   const lifecycle = lifecycleLogger(log);
   const app = createApp({ config, database, log });
+  // Two listeners, one process: the app, and course content on its own origin (server/scorm/content/).
   const server: Server = app.listen(config.port, config.host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  const contentServer: Server = app.content.listen(config.contentPort, config.host);
+  await Promise.all(
+    [server, contentServer].map(
+      (s) =>
+        new Promise<void>((resolve, reject) => {
+          s.once('listening', resolve);
+          s.once('error', reject);
+        }),
+    ),
+  );
 
   const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
-  lifecycle.info(`Mamoru is listening on ${config.baseUrl} — database: ${where} — ready in ${Date.now() - started} ms`);
+  const contentAt = config.contentBaseUrl ?? `port ${config.contentPort} of the same host name`;
+  lifecycle.info(
+    `Mamoru is listening on ${config.baseUrl} (course content: ${contentAt}) — database: ${where} — ready in ${Date.now() - started} ms`,
+  );
 
   const worker = createWorker(database.db, {
     handlers: jobHandlers(),
@@ -36,8 +46,13 @@ async function main() {
     stopping = true;
     lifecycle.info({ signal }, 'Stopping: finishing in-flight requests and jobs…');
     // Stop accepting, let open requests and the job in flight finish, then close the database.
-    const requestsDone = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
+    const requestsDone = Promise.all(
+      [server, contentServer].map((s) => {
+        const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+        s.closeIdleConnections();
+        return closed;
+      }),
+    );
     Promise.all([requestsDone, worker.stop()])
       .then(() => database.close())
       .then(() => {

@@ -28,7 +28,10 @@
     });
   });
 
-  // Uploads show their progress; the server's answer (the preview page) replaces this page.
+  // Uploads show their progress; the server's answer (the preview page, the refusal, or the page
+  // its redirect led to) replaces this page. A redirect's page is shown as received, never asked
+  // for again: it carries one-time messages (imported, with these warnings) that a second request
+  // would no longer get.
   document.querySelectorAll('form[data-upload-progress]').forEach(function (form) {
     form.addEventListener('submit', function (event) {
       if (!window.XMLHttpRequest || !window.FormData) return;
@@ -46,13 +49,12 @@
         if (e.loaded === e.total) label.textContent = form.getAttribute('data-processing-message');
       });
       xhr.addEventListener('load', function () {
-        if (xhr.status >= 200 && xhr.status < 300 && xhr.responseURL && xhr.responseURL !== form.action) {
-          window.location.assign(xhr.responseURL);
-          return;
-        }
+        var landed = xhr.responseURL && xhr.responseURL !== form.action ? xhr.responseURL : null;
         document.open();
         document.write(xhr.responseText);
         document.close();
+        // The address bar names the page shown, so reloading it (or bookmarking it) gets that page.
+        if (landed && window.history && window.history.replaceState) window.history.replaceState(null, '', landed);
       });
       xhr.addEventListener('error', function () {
         button.disabled = false;

@@ -1,6 +1,7 @@
-// The SCORM player: creates scorm-again's API for one SCO at a time, preloaded with what the
-// server stored, before the content frame loads (the content finds window.API / API_1484_11
-// by walking up from its frame). No inline script: the configuration is a JSON block.
+// The SCORM player, on the app origin. Each SCO plays in a sandboxed frame on the content origin:
+// a launch page there holds scorm-again's API (where the SCO looks for it) and saves on the
+// launch's token; it tells this page by postMessage what to show (saved, failed, finished). The
+// content never sees this page's session or CSRF token. No inline script: the configuration is a JSON block.
 (function () {
   'use strict';
 
@@ -9,10 +10,7 @@
   var statusLine = document.getElementById('player-status');
   var notice = document.getElementById('player-notice');
   var csrf = document.querySelector('meta[name="csrf-token"]').getAttribute('content');
-  var is12 = config.standard === '1.2';
-  var api = null;
   var current = null;
-  var retryTimer = null;
 
   function setStatus(text, isError) {
     statusLine.textContent = text;
@@ -43,88 +41,46 @@
     });
   }
 
-  // A failed save is shown and retried: the learner must not lose what they did.
+  // The open launch: its SCO, what the server answered (session, CMI, launch page URL), and the
+  // exact origin its launch page is on. Messages from anything else are ignored.
+  function isFromLaunch(event) {
+    return Boolean(current && current.origin && event.origin === current.origin && event.source === frame.contentWindow);
+  }
+
+  // What the launch page says of each save (it saves on its own token, and retries a failure).
   function onCommitResult(ok) {
-    if (ok) {
-      if (retryTimer) {
-        clearTimeout(retryTimer);
-        retryTimer = null;
-      }
-      setStatus(config.review ? config.messages.review : config.messages.saved, false);
-      return;
-    }
-    setStatus(config.messages.saveFailed, true);
-    if (!retryTimer && api) {
-      retryTimer = setTimeout(function () {
-        retryTimer = null;
-        if (!api) return;
-        try {
-          if (is12) api.LMSCommit('');
-          else api.Commit('');
-        } catch {
-          /* shown by the next result */
-        }
-      }, 5000);
-    }
+    if (ok) setStatus(config.review ? config.messages.review : config.messages.saved, false);
+    else setStatus(config.messages.saveFailed, true);
   }
 
-  function xhrResponseHandler(xhr) {
-    var body = {};
-    try {
-      body = JSON.parse(xhr.responseText);
-    } catch {
-      body = {};
+  window.addEventListener('message', function (event) {
+    if (!isFromLaunch(event)) return;
+    var message = event.data;
+    if (!message || typeof message.type !== 'string') return;
+    var launch = current;
+    if (message.type === 'ready' && !launch.started) {
+      // Once per launch: a launch page that reloads does not get its CMI back (it would rewind it).
+      launch.started = true;
+      frame.contentWindow.postMessage(
+        { type: 'launch', standard: config.standard, review: launch.data.review, cmi: launch.data.cmi },
+        launch.origin,
+      );
+    } else if (message.type === 'commitResult') {
+      if (!launch.data.review) onCommitResult(message.ok === true);
+    } else if (message.type === 'initialized') {
+      if (launch.warned) notice.hidden = true;
+    } else if (message.type === 'notInitialized') {
+      launch.warned = true;
+      showNotice(config.messages.notInitialized);
+    } else if (message.type === 'finished') {
+      launch.terminated = true;
+      afterFinish(launch, typeof message.navRequest === 'string' ? message.navRequest : '_none_');
+    } else if (message.type === 'unloaded' && launch.onUnloaded) {
+      var next = launch.onUnloaded;
+      launch.onUnloaded = null;
+      next();
     }
-    var ok = xhr.status >= 200 && xhr.status < 300 && (body.result === true || body.result === 'true');
-    onCommitResult(ok);
-    return { result: ok ? 'true' : 'false', errorCode: ok ? 0 : body.errorCode || 391 };
-  }
-
-  function createApi(sco, launch) {
-    var commitUrl =
-      '/api/attempts/' +
-      config.attemptId +
-      '/scos/' +
-      sco.id +
-      '/commit?session=' +
-      launch.sessionNo +
-      '&_csrf=' +
-      encodeURIComponent(csrf);
-    // A commit that got no answer at all (the connection dropped) never reaches xhrResponseHandler:
-    // scorm-again tells the content (391), and the commit listener below tells the learner and retries.
-    var answered = false;
-    var settings = {
-      autocommit: true,
-      autocommitSeconds: 10,
-      lmsCommitUrl: launch.review ? false : commitUrl,
-      xhrHeaders: { 'x-csrf-token': csrf, Accept: 'application/json' },
-      includeCommitSequence: true,
-      terminateCommitParam: 'terminate',
-      xhrResponseHandler: function (xhr) {
-        answered = true;
-        return xhrResponseHandler(xhr);
-      },
-      logLevel: 4,
-    };
-    var instance = is12 ? new window.Scorm12API(settings) : new window.Scorm2004API(settings);
-    instance.on(is12 ? 'LMSCommit' : 'Commit', function () {
-      if (!answered && !launch.review && String(instance.lastErrorCode) !== '0') onCommitResult(false);
-      answered = false;
-    });
-    instance.loadFromJSON(launch.cmi, '');
-    if (is12) {
-      window.API = instance;
-      instance.on('LMSFinish', function () {
-        afterFinish(sco);
-      });
-    } else {
-      window.API_1484_11 = instance;
-      instance.on('Terminate', function () {
-        afterFinish(sco);
-      });
-    }
-    return instance;
-  }
+  });
 
   // The table of contents' statuses as the server now derives them (mastery score, thresholds and
   // the completion rule are the server's), and a word to the learner once the attempt is satisfied.
@@ -153,24 +109,23 @@
 
   // What happens after a SCO ends: SCORM 2004 content may ask for the next, previous or a chosen
   // activity, or to exit; otherwise the learner decides from the table of contents.
-  function afterFinish(sco) {
-    var request = !is12 && api && api.adl && api.adl.nav ? String(api.adl.nav.request || '_none_') : '_none_';
-    // The terminate commit goes by beacon, which the page cannot wait for: ask shortly after it,
-    // and once more in case the beacon was slow.
-    setTimeout(refreshToc, 300);
-    setTimeout(refreshToc, 2000);
+  function afterFinish(launch, request) {
+    // The terminate commit is on its way: ask shortly after it, and once more in case it was slow.
+    setTimeout(refreshToc, 500);
+    setTimeout(refreshToc, 2500);
     setTimeout(function () {
       // Finished because the learner chose another SCO in the table of contents: it is already loading.
-      if (current !== sco) return;
+      if (current !== launch) return;
+      var sco = launch.sco;
       var i = indexOf(sco.id);
       var choice = /^\{target=([^}]+)\}(choice|jump)$/.exec(request);
-      if (request === 'continue' && config.scos[i + 1]) return launch(config.scos[i + 1]);
-      if (request === 'previous' && config.scos[i - 1]) return launch(config.scos[i - 1]);
+      if (request === 'continue' && config.scos[i + 1]) return switchTo(config.scos[i + 1]);
+      if (request === 'previous' && config.scos[i - 1]) return switchTo(config.scos[i - 1]);
       if (choice) {
         var target = config.scos.filter(function (s) {
           return s.identifier === choice[1];
         })[0];
-        if (target) return launch(target);
+        if (target) return switchTo(target);
       }
       if (request === 'exit' || request === 'exitAll' || request === 'suspendAll' || request === 'abandonAll') {
         // The content asked the LMS to take it away: only suspendAll means "continue later".
@@ -195,7 +150,7 @@
               {
                 label: config.messages.next + ': ' + next.title,
                 run: function () {
-                  launch(next);
+                  switchTo(next);
                 },
               },
             ]
@@ -211,24 +166,33 @@
     }, 0);
   }
 
-  function finishCurrent() {
-    if (!api) return;
-    try {
-      if (api.isInitialized()) {
-        if (is12) api.LMSFinish('');
-        else api.Terminate('');
-      }
-    } catch {
-      /* the SCO may already have finished */
-    }
-    api = null;
+  // Leaving the open SCO first: its launch page unloads it (its unload handler runs against a live
+  // API) and finishes the session, then says so; a launch page that does not answer is not waited for.
+  function leaveCurrent(then) {
+    var launch = current;
+    if (!launch || !launch.started || launch.terminated || !frame.contentWindow) return then();
+    var went = false;
+    var go = function () {
+      if (went) return;
+      went = true;
+      then();
+    };
+    launch.onUnloaded = go;
+    frame.contentWindow.postMessage({ type: 'unload' }, launch.origin);
+    setTimeout(go, 3000);
   }
 
-  function launch(sco) {
-    finishCurrent();
+  function switchTo(sco) {
+    leaveCurrent(function () {
+      openLaunch(sco);
+    });
+  }
+
+  function openLaunch(sco) {
     notice.hidden = true;
     notice.textContent = '';
-    current = sco;
+    var launch = { sco: sco, data: null, origin: null, started: false };
+    current = launch;
     markCurrent(sco.id);
     frame.src = 'about:blank';
     var xhr = new XMLHttpRequest();
@@ -236,14 +200,15 @@
     xhr.setRequestHeader('x-csrf-token', csrf);
     xhr.setRequestHeader('Accept', 'application/json');
     xhr.onload = function () {
+      if (current !== launch) return;
       if (xhr.status !== 200) {
         setStatus(config.messages.saveFailed, true);
         return;
       }
-      var data = JSON.parse(xhr.responseText);
-      api = createApi(sco, data);
-      if (data.review) setStatus(config.messages.review, false);
-      frame.src = sco.launchUrl;
+      launch.data = JSON.parse(xhr.responseText);
+      launch.origin = new URL(launch.data.launchUrl).origin;
+      if (launch.data.review) setStatus(config.messages.review, false);
+      frame.src = launch.data.launchUrl;
     };
     xhr.onerror = function () {
       setStatus(config.messages.saveFailed, true);
@@ -254,10 +219,10 @@
   document.querySelectorAll('.toc-item').forEach(function (b) {
     b.addEventListener('click', function () {
       var i = indexOf(Number(b.getAttribute('data-sco-id')));
-      if (i >= 0 && config.scos[i] !== current) launch(config.scos[i]);
+      if (i >= 0 && (!current || config.scos[i] !== current.sco)) switchTo(config.scos[i]);
     });
   });
 
   var start = config.scos[Math.max(0, indexOf(config.startScoId))];
-  if (start) launch(start);
+  if (start) openLaunch(start);
 })();

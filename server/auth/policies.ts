@@ -34,6 +34,12 @@ export const POLICIES = {
 
 export type Policy = keyof typeof POLICIES;
 
+/**
+ * Roles whose holders change what others may do or see: granting one, or issuing a password link
+ * for someone who holds one, asks for the actor's own password (auth/service.ts confirmActor).
+ */
+export const PRIVILEGED_ROLES: readonly Role[] = ['officer', 'admin'];
+
 export function can(viewer: Viewer | undefined, policy: Policy): boolean {
   const roles = POLICIES[policy];
   if (roles === null) return true;
@@ -52,11 +58,6 @@ export interface RecordActions {
   'attempt:view': { staffId: number };
   /** Play an attempt (the player, launching its SCOs, committing): only its owner, whatever their roles. */
   'attempt:play': { staffId: number };
-  /**
-   * Read a course version's files: course managers any; a learner the version new attempts start
-   * on (`current`: of a course that is not archived), or one they have an attempt on.
-   */
-  'content:read': { current: boolean; viewerHasAttempt: boolean };
 }
 
 export type RecordAction = keyof RecordActions;
@@ -64,7 +65,6 @@ export type RecordAction = keyof RecordActions;
 const RECORD_RULES: { [A in RecordAction]: (viewer: Viewer, record: RecordActions[A]) => boolean } = {
   'attempt:view': (viewer, attempt) => attempt.staffId === viewer.id || can(viewer, 'results:read'),
   'attempt:play': (viewer, attempt) => attempt.staffId === viewer.id,
-  'content:read': (viewer, version) => can(viewer, 'courses:manage') || version.current || version.viewerHasAttempt,
 };
 
 export function authorize<A extends RecordAction>(viewer: Viewer | undefined, action: A, record: RecordActions[A]): boolean {

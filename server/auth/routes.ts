@@ -4,6 +4,7 @@ import type { AppContext } from '../context';
 import type { FieldErrors } from '../lib/errors';
 import { flash, safeReturnPath } from '../lib/http';
 import { input, validate } from '../lib/validate';
+import { accountSignedOut } from './events';
 import { passwordRules } from './passwords';
 import { allow } from './policies';
 import { ChangePasswordSchema, LocaleSchema, LoginSchema, SetPasswordSchema, SetupAdminSchema } from './schema';
@@ -42,7 +43,8 @@ export function authRouter(ctx: AppContext): Router {
     res.render('auth/account', { title: req.t('account.title'), errors, ...passwordRules });
   }
 
-  // Per-IP limit on login posts; the per-account lock lives in auth/service.
+  // Per-IP limit on login posts, whatever their outcome; the growing delays per identifier and per
+  // address after failures live in login-throttle.ts.
   const loginLimiter = rateLimit({
     windowMs: 15 * 60 * 1000,
     limit: ctx.config.loginRateLimitPer15Min,
@@ -66,12 +68,13 @@ export function authRouter(ctx: AppContext): Router {
     validate(LoginSchema, { form: (req, res, errors) => renderLogin(req, res, { errors }) }),
     async (req, res, next) => {
       const { identifier, password } = input(res, LoginSchema);
-      const result = await auth.authenticate(db, identifier, password, clock());
-      // A refused login is an answer of the login page, not an error: the same form, a status and a message.
+      const result = await auth.authenticate(db, { identifier, password, address: req.ip, secret: ctx.config.sessionSecret }, clock());
+      // A refused login is an answer of the login page, not an error: the same form, a status and a
+      // message, which say nothing of whether the identifier names anyone.
       if (!result.ok) {
-        res.status(result.reason === 'locked' ? 429 : 401);
+        res.status(result.reason === 'wait' ? 429 : 401);
         return renderLogin(req, res, {
-          message: result.reason === 'locked' ? req.t('auth.login.locked', { minutes: result.minutes }) : req.t('auth.login.invalid'),
+          message: result.reason === 'wait' ? req.t('auth.login.wait', { seconds: result.seconds }) : req.t('auth.login.invalid'),
         });
       }
       const viewer = await auth.loadViewer(db, result.staffId, clock());
@@ -89,11 +92,14 @@ export function authRouter(ctx: AppContext): Router {
   );
 
   router.post('/logout', allow('public'), (req, res, next) => {
+    const staffId = req.user?.id;
     req.logout((err) => {
       if (err) return next(err);
       req.session.destroy(() => {
         res.clearCookie('mamoru.sid');
-        res.redirect(303, '/login');
+        // Listeners (launch capabilities, say) are told once the session is gone; their failures are logged, not the person's problem.
+        const told = staffId === undefined ? Promise.resolve() : accountSignedOut(staffId, clock(), req.log);
+        told.then(() => res.redirect(303, '/login'), next);
       });
     });
   });
@@ -118,7 +124,10 @@ export function authRouter(ctx: AppContext): Router {
     allow('public'),
     validate(SetupAdminSchema, { form: (req, res, errors) => renderSetup(req, res, true, errors) }),
     async (req, res, next) => {
-      const id = await auth.createFirstAdmin(db, req.params.token as string, input(res, SetupAdminSchema), clock());
+      const id = await auth.createFirstAdmin(db, req.params.token as string, input(res, SetupAdminSchema), clock(), {
+        keepSid: req.user ? req.sessionID : undefined,
+        log: req.log,
+      });
       const viewer = await auth.loadViewer(db, id, clock());
       req.login(viewer!, (err) => {
         if (err) return next(err);
@@ -132,7 +141,11 @@ export function authRouter(ctx: AppContext): Router {
   router.get('/password/:token', allow('public'), (req, res) => renderSetPassword(req, res));
 
   router.post('/password/:token', allow('public'), validate(SetPasswordSchema, { form: renderSetPassword }), async (req, res) => {
-    await auth.setPasswordWithLink(db, req.params.token as string, input(res, SetPasswordSchema).password, clock());
+    // Signed in (as the holder, or anyone), this session stays; signed out, all the holder's sessions end.
+    await auth.setPasswordWithLink(db, req.params.token as string, input(res, SetPasswordSchema).password, clock(), {
+      keepSid: req.user ? req.sessionID : undefined,
+      log: req.log,
+    });
     flash(req, 'success', req.t('auth.setPassword.done'));
     res.redirect(303, '/login');
   });
@@ -143,7 +156,7 @@ export function authRouter(ctx: AppContext): Router {
   // A wrong current password comes back from the service as a field error and re-renders this form.
   router.post('/account/password', allow('signedIn'), validate(ChangePasswordSchema, { form: renderAccount }), async (req, res) => {
     const { currentPassword, password } = input(res, ChangePasswordSchema);
-    await auth.changePassword(db, req.user!, currentPassword, password, clock());
+    await auth.changePassword(db, req.user!, currentPassword, password, clock(), { keepSid: req.sessionID, log: req.log });
     flash(req, 'success', req.t('account.password.changed'));
     res.redirect(303, '/account');
   });

@@ -21,14 +21,65 @@ interface CacheEntry {
   parsed?: session.SessionData;
 }
 
+// The read cache is kept per database (as the viewer cache is) rather than per store object, so
+// that auth can drop the sessions it ends (a password set or changed) without holding the store,
+// which the app builds. Beside it, the ids ended here lately: a request already under way on an
+// ended session must neither cache it again from a read begun before the delete nor write it back
+// (express-session saves a changed session when its request ends). Session ids are random and
+// never reused, so an id once ended is simply never served again; a minute outlasts any request.
+const ENDED_KEEP_MS = 60_000;
+
+interface SessionCache {
+  recent: Map<string, CacheEntry>;
+  ended: Map<string, number>;
+}
+
+const caches = new WeakMap<Database, SessionCache>();
+
+function cacheOf(db: Database): SessionCache {
+  let cache = caches.get(db);
+  if (!cache) {
+    cache = { recent: new Map(), ended: new Map() };
+    caches.set(db, cache);
+  }
+  return cache;
+}
+
+function endedHere(cache: SessionCache, sid: string): boolean {
+  const at = cache.ended.get(sid);
+  if (at === undefined) return false;
+  if (Date.now() - at < ENDED_KEEP_MS) return true;
+  cache.ended.delete(sid);
+  return false;
+}
+
+/**
+ * Drops sessions that were just ended (their rows deleted) from this process's read cache, so
+ * neither the pages nor the run-time API's fast path (api-session.ts, through `peek`) serve them
+ * again. Other instances keep serving an ended session from their own cache for at most
+ * READ_CACHE_MS (5 s): they re-read the row then, find it gone, and answer signed out.
+ */
+export function forgetSessions(db: Database, sids: Iterable<string>): void {
+  const cache = cacheOf(db);
+  if (cache.ended.size > 50_000) cache.ended.clear();
+  const now = Date.now();
+  for (const sid of sids) {
+    cache.recent.delete(sid);
+    cache.ended.set(sid, now);
+  }
+}
+
 /** express-session store on the app's own database (PGlite or PostgreSQL alike). */
 export class DatabaseSessionStore extends session.Store {
   private lastPrune = 0;
   private readonly nextTouch = new Map<string, number>();
-  private readonly recent = new Map<string, CacheEntry>();
+  private readonly cache: SessionCache;
+  private readonly recent: Map<string, CacheEntry>;
 
   constructor(private readonly db: Database) {
     super();
+    this.cache = cacheOf(db);
+    this.recent = this.cache.recent;
   }
 
   private expiry(sess: session.SessionData): Date {
@@ -41,7 +92,7 @@ export class DatabaseSessionStore extends session.Store {
     const hit = this.recent.get(sid);
     if (hit && Date.now() < hit.until) return hit;
     const sess = await repo.getSession(this.db, sid, new Date());
-    return sess ? this.remember(sid, sess) : undefined;
+    return sess && !endedHere(this.cache, sid) ? this.remember(sid, sess) : undefined;
   }
 
   // express-session changes the session it is given, so each request gets its own copy.
@@ -68,6 +119,7 @@ export class DatabaseSessionStore extends session.Store {
   }
 
   override set(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {
+    if (endedHere(this.cache, sid)) return void cb?.();
     this.remember(sid, sess);
     repo
       .upsertSession(this.db, sid, sess, this.expiry(sess))

@@ -8,7 +8,8 @@ export function wantsJson(req: Request): boolean {
   return req.xhr || req.is('application/json') === 'application/json' || req.accepts(['html', 'json']) === 'json';
 }
 
-function toAppError(err: unknown): AppError | undefined {
+/** What a thrown error means for the reply, if it is one the app knows (a 500 otherwise). */
+export function toAppError(err: unknown): AppError | undefined {
   if (err instanceof AppError) return err;
   const e = err as { code?: string; type?: string; status?: number };
   if (e.code === 'EBADCSRFTOKEN') return new AppError(403, 'csrf_invalid', 'errors.csrf');

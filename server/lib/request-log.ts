@@ -19,8 +19,10 @@ const nextRequestId = () => {
  * person reporting an error can quote it; logs each finished request at debug (4xx/5xx at info).
  * `req.log` is a getter on the app's request prototype that makes the child on first use: most
  * requests (every SCORM commit is one) never log, and a child per request was measurable there.
+ * `redact` keeps secrets that travel in paths (the content origin's launch tokens) out of the log.
  */
-export function requestLogging(app: Express, log: Logger) {
+export function requestLogging(app: Express, log: Logger, opts: { redact?: (path: string) => string } = {}) {
+  const redact = opts.redact ?? ((p: string) => p);
   const children = new WeakMap<Request, Logger>();
   Object.defineProperty(app.request, 'log', {
     configurable: true,
@@ -43,7 +45,7 @@ export function requestLogging(app: Express, log: Logger) {
       if (res.statusCode < 400 && !log.isLevelEnabled('debug')) return;
       const line = {
         method: req.method,
-        url: req.originalUrl.split('?')[0],
+        url: redact(req.originalUrl.split('?')[0]!),
         status: res.statusCode,
         ms: Math.round((performance.now() - started) * 10) / 10,
       };

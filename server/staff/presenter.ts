@@ -1,3 +1,4 @@
+import { PRIVILEGED_ROLES } from '../auth/policies';
 import { localDateTime } from '../lib/dates';
 import type { Translate } from '../lib/i18n';
 import type { StaffRecord } from './repository';
@@ -22,6 +23,8 @@ export interface StaffView {
   status: string;
   hasPassword: boolean;
   lastLogin: string;
+  /** Whether a password link for this person asks for the issuer's own password (an officer or administrator). */
+  linkNeedsPassword: boolean;
 }
 
 export function jobCategoryLabel(name: string | null, nameEn: string | null | undefined, locale: string): string {
@@ -55,6 +58,7 @@ export function presentStaff(r: StaffRecord, t: Translate, locale: string, today
         : t('staff.status.active'),
     hasPassword: r.hasPassword,
     lastLogin: r.lastLoginAt ? localDateTime(r.lastLoginAt) : t('staff.neverLoggedIn'),
+    linkNeedsPassword: r.roles.some((x) => (PRIVILEGED_ROLES as readonly string[]).includes(x)),
   };
 }
 
@@ -97,4 +101,10 @@ export function staffFormValues(r: StaffRecord | undefined, managed: number[]) {
     locale: r.locale,
     hiredOn: r.hiredOn ?? '',
   };
+}
+
+/** What a refused form shows again: everything typed but the actor's password. */
+export function withoutPassword(body: unknown): Record<string, unknown> {
+  const { currentPassword: _omit, ...rest } = (body ?? {}) as Record<string, unknown>;
+  return rest;
 }

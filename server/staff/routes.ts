@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../context';
 import { allow, rosterScope } from '../auth/policies';
-import { PASSWORD_LINK_HOURS, issuePasswordLink } from '../auth/service';
+import { PASSWORD_LINK_HOURS, confirmActor, issuePasswordLink, type ActingUser } from '../auth/service';
 import { presentAuditEntry } from '../compliance/audit/presenter';
 import { historyOf } from '../compliance/audit/service';
 import { toCsv } from '../lib/csv';
@@ -10,8 +10,8 @@ import type { FieldErrors } from '../lib/errors';
 import { flash } from '../lib/http';
 import { idParam, input, validate, type FormRenderer } from '../lib/validate';
 import { ROLES } from '../db/schema';
-import { presentPagination, presentStaff, staffFormValues } from './presenter';
-import { RetireSchema, StaffFormSchema, StaffListQuerySchema } from './schema';
+import { presentPagination, presentStaff, staffFormValues, withoutPassword } from './presenter';
+import { PasswordLinkSchema, RetireSchema, StaffFormSchema, StaffListQuerySchema } from './schema';
 import * as roster from './service';
 import { organisationRouter } from './organisation-routes';
 import { rosterImportRouter } from './import/routes';
@@ -21,6 +21,16 @@ export function rosterRouter(ctx: AppContext): Router {
   const { db, clock } = ctx;
   const today = () => localDate(clock());
   const idOf = (req: Request) => idParam(req.params);
+  /** The signed-in person and the password they typed, for acts that ask for it again. */
+  const acting = (req: Request, password: string | undefined): ActingUser => ({
+    viewer: req.user!,
+    password,
+    address: req.ip,
+    secret: ctx.config.sessionSecret,
+  });
+  /** Granting the officer or admin role: the actor's own password first (auth decides, and audits a refusal). */
+  const confirmGrant = (req: Request, password: string | undefined, subjectId: number | null) => (granted: string[]) =>
+    confirmActor(db, acting(req, password), clock(), { action: 'staff.grant-role', subjectId, details: { roles: granted } });
 
   async function renderForm(
     req: Request,
@@ -40,9 +50,25 @@ export function rosterRouter(ctx: AppContext): Router {
     });
   }
 
-  // A failed save shows the form again with what was typed; `validate` hands it to the error handler.
-  const newForm: FormRenderer = (req, res, errors) => renderForm(req, res, 400, { values: req.body, errors });
-  const editForm: FormRenderer = (req, res, errors) => renderForm(req, res, 400, { id: Number(req.params.id), values: req.body, errors });
+  // A failed save shows the form again with what was typed (never the password); `validate` hands it to the error handler.
+  const newForm: FormRenderer = (req, res, errors) => renderForm(req, res, 400, { values: withoutPassword(req.body), errors });
+  const editForm: FormRenderer = (req, res, errors) =>
+    renderForm(req, res, 400, { id: Number(req.params.id), values: withoutPassword(req.body), errors });
+
+  async function renderShow(req: Request, res: Response, status: number, errors: FieldErrors = {}) {
+    const record = await roster.getStaff(db, rosterScope(req.user!), idOf(req));
+    const history = await historyOf(db, 'staff', record.id);
+    res.status(status).render('staff/show', {
+      title: record.name,
+      person: presentStaff(record, req.t, req.locale, today()),
+      history: history.map((h) => presentAuditEntry(h, req.t)),
+      errors,
+      passwordLinkHours: PASSWORD_LINK_HOURS,
+      today: today(),
+    });
+  }
+  // A refused password link (the issuer's password missing or wrong) shows the person's page again with the message.
+  const linkForm: FormRenderer = (req, res, errors) => renderShow(req, res, 400, errors);
 
   router.use(rosterImportRouter(ctx));
 
@@ -85,23 +111,13 @@ export function rosterRouter(ctx: AppContext): Router {
   );
 
   router.post('/staff', allow('roster:write'), validate(StaffFormSchema, { form: newForm }), async (req, res) => {
-    const id = await roster.createStaff(db, req.user!, input(res, StaffFormSchema), clock());
+    const form = input(res, StaffFormSchema);
+    const id = await roster.createStaff(db, req.user!, form, clock(), confirmGrant(req, form.currentPassword, null));
     flash(req, 'success', req.t('staff.created'));
     res.redirect(303, `/staff/${id}`);
   });
 
-  router.get('/staff/:id', allow('roster:read'), async (req, res) => {
-    const record = await roster.getStaff(db, rosterScope(req.user!), idOf(req));
-    const history = await historyOf(db, 'staff', record.id);
-    res.render('staff/show', {
-      title: record.name,
-      person: presentStaff(record, req.t, req.locale, today()),
-      history: history.map((h) => presentAuditEntry(h, req.t)),
-      passwordLink: undefined,
-      passwordLinkHours: PASSWORD_LINK_HOURS,
-      today: today(),
-    });
-  });
+  router.get('/staff/:id', allow('roster:read'), (req, res) => renderShow(req, res, 200));
 
   router.get('/staff/:id/edit', allow('roster:write'), async (req, res) => {
     const record = await roster.getStaff(db, rosterScope(req.user!), idOf(req));
@@ -111,7 +127,8 @@ export function rosterRouter(ctx: AppContext): Router {
 
   router.post('/staff/:id', allow('roster:write'), validate(StaffFormSchema, { form: editForm }), async (req, res) => {
     const id = (await roster.getStaff(db, rosterScope(req.user!), idOf(req))).id;
-    await roster.updateStaff(db, req.user!, id, input(res, StaffFormSchema), clock());
+    const form = input(res, StaffFormSchema);
+    await roster.updateStaff(db, req.user!, id, form, clock(), confirmGrant(req, form.currentPassword, id));
     flash(req, 'success', req.t('staff.updated'));
     res.redirect(303, `/staff/${id}`);
   });
@@ -130,16 +147,22 @@ export function rosterRouter(ctx: AppContext): Router {
     res.redirect(303, `/staff/${id}`);
   });
 
-  router.post('/staff/:id/password-link', allow('accounts:issue-link'), async (req, res) => {
-    const record = await roster.getStaff(db, rosterScope(req.user!), idOf(req));
-    const { token, expiresAt } = await issuePasswordLink(db, req.user!, record.id, clock());
-    res.render('staff/password-link', {
-      title: req.t('staff.passwordLink.title'),
-      person: presentStaff(record, req.t, req.locale, today()),
-      link: `${ctx.config.baseUrl}/password/${token}`,
-      expiresAt: localDateTime(expiresAt),
-    });
-  });
+  router.post(
+    '/staff/:id/password-link',
+    allow('accounts:issue-link'),
+    validate(PasswordLinkSchema, { form: linkForm }),
+    async (req, res) => {
+      const record = await roster.getStaff(db, rosterScope(req.user!), idOf(req));
+      const { currentPassword } = input(res, PasswordLinkSchema);
+      const { token, expiresAt } = await issuePasswordLink(db, acting(req, currentPassword), record.id, clock());
+      res.render('staff/password-link', {
+        title: req.t('staff.passwordLink.title'),
+        person: presentStaff(record, req.t, req.locale, today()),
+        link: `${ctx.config.baseUrl}/password/${token}`,
+        expiresAt: localDateTime(expiresAt),
+      });
+    },
+  );
 
   router.use(organisationRouter(ctx));
   return router;

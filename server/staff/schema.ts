@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../db/schema';
+import { PASSWORD_MAX_LENGTH } from '../auth/passwords';
 import { fields } from '../lib/validate';
 
 const StaffListFilters = z.object({
@@ -26,6 +27,16 @@ const roleList = z
     return [...roles];
   });
 
+/**
+ * The acting user's own password, asked for by acts that hand out power (granting the officer or
+ * admin role, a password link for such a person); empty means not given. Checked by auth, never stored.
+ */
+const actingPassword = z
+  .string()
+  .max(PASSWORD_MAX_LENGTH, 'validation.tooLong')
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
 export const StaffFormSchema = z.object({
   employeeNo: z
     .string()
@@ -46,8 +57,13 @@ export const StaffFormSchema = z.object({
   managedDepartmentIds: fields.idList,
   locale: z.enum(['ja', 'en']).default('ja'),
   hiredOn: fields.optionalDate,
+  currentPassword: actingPassword,
 });
 export type StaffFormInput = z.infer<typeof StaffFormSchema>;
+
+/** Issuing a password link: the issuer's own password, which only a link for an officer or administrator needs. */
+export const PasswordLinkSchema = z.object({ currentPassword: actingPassword });
+export type PasswordLinkInput = z.infer<typeof PasswordLinkSchema>;
 
 export const RetireSchema = z.object({
   retiredOn: z.iso.date('validation.date'),

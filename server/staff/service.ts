@@ -1,7 +1,8 @@
-import type { RosterScope, Viewer } from '../auth/policies';
+import { PRIVILEGED_ROLES, type RosterScope, type Viewer } from '../auth/policies';
 import { recordAudit } from '../compliance/audit/service';
 import type { Database } from '../db/client';
 import { withTransaction, type Work } from '../db/transaction';
+import type { Role } from '../db/schema';
 import { ValidationError, notFound, uniqueViolation } from '../lib/errors';
 import * as repo from './repository';
 import type { NamedItemInput, StaffFormInput, StaffListQuery } from './schema';
@@ -90,7 +91,31 @@ function columnsOf(input: StaffFormInput) {
 const managedOf = (input: StaffFormInput) =>
   input.roles.includes('manager') ? [...new Set(input.managedDepartmentIds)].sort((a, b) => a - b) : [];
 
-export async function createStaff(db: Database, actor: Viewer, input: StaffFormInput, now: Date): Promise<number> {
+/**
+ * Called with the officer / admin roles an edit is about to grant, before anything is written;
+ * it throws to refuse. Routes pass auth's check of the actor's own password (confirmActor); the
+ * staff feature does not know how a person is confirmed, only when one must be.
+ */
+export type ConfirmGrant = (granted: Role[]) => Promise<void>;
+
+/** The command line (`mamoru demo`) is run by whoever runs the server: nobody to ask. */
+export const grantedByCommandLine: ConfirmGrant = () => Promise.resolve();
+
+/** When a caller names no confirmation, a grant that needs one is refused (safe by default). */
+const unconfirmed: ConfirmGrant = () => Promise.reject(new ValidationError({ currentPassword: ['auth.reauth.required'] }));
+
+const privilegedIn = (roles: readonly Role[], held: readonly string[] = []) =>
+  roles.filter((r) => PRIVILEGED_ROLES.includes(r) && !held.includes(r));
+
+export async function createStaff(
+  db: Database,
+  actor: Viewer,
+  input: StaffFormInput,
+  now: Date,
+  confirmGrant = unconfirmed,
+): Promise<number> {
+  const granted = privilegedIn(input.roles);
+  if (granted.length > 0) await confirmGrant(granted);
   try {
     return await withTransaction(db, now, async (work) => {
       const { tx } = work;
@@ -113,12 +138,21 @@ export async function createStaff(db: Database, actor: Viewer, input: StaffFormI
   }
 }
 
-export async function updateStaff(db: Database, actor: Viewer, id: number, input: StaffFormInput, now: Date) {
+export async function updateStaff(db: Database, actor: Viewer, id: number, input: StaffFormInput, now: Date, confirmGrant = unconfirmed) {
+  const current = await repo.findStaff(db, ALL, id);
+  if (!current) throw notFound();
+  const granted = privilegedIn(input.roles, current.roles);
+  if (granted.length > 0) await confirmGrant(granted);
   try {
     await withTransaction(db, now, async (work) => {
       const { tx } = work;
       const before = await repo.findStaff(tx, ALL, id);
       if (!before) throw notFound();
+      // Roles removed since the check above (by another administrator, at that moment) would now be
+      // granted without having been confirmed: the form is shown again to be sent once more.
+      if (privilegedIn(input.roles, before.roles).some((r) => !granted.includes(r))) {
+        throw new ValidationError({ roles: ['staff.validation.rolesChanged'] });
+      }
       const managedBefore = await repo.managedDepartments(tx, id);
       await repo.updateStaff(tx, id, columnsOf(input), work.now);
       await repo.replaceManagedDepartments(tx, id, managedOf(input));
@@ -224,8 +258,9 @@ export async function setRolesOf(
     managedDepartmentIds: account.managesOwnDepartment && record.departmentId ? [record.departmentId] : [],
     locale: record.locale === 'en' ? 'en' : 'ja',
     hiredOn: record.hiredOn ?? undefined,
+    currentPassword: undefined,
   };
-  await updateStaff(db, actor, id, input, now);
+  await updateStaff(db, actor, id, input, now, grantedByCommandLine);
   return id;
 }
 

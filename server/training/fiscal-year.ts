@@ -32,6 +32,11 @@ export function fiscalYearBounds(year: number, startMonth = DEFAULT_FISCAL_YEAR_
   return { year, startMonth, firstDay: `${year}-${pad(startMonth)}-01`, lastDay: `${endYear}-${pad(endMonth)}-${pad(lastDate)}` };
 }
 
+/** The instant a year closes: the first moment of the next year's first day in Japan. */
+export function fiscalYearEndsAt(year: number, startMonth = DEFAULT_FISCAL_YEAR_START_MONTH): Date {
+  return new Date(`${year + 1}-${pad(startMonth)}-01T00:00:00+09:00`);
+}
+
 /** A year is closed once its last day has passed in Japan: its records are history and never change. */
 export function isFiscalYearClosed(year: number, now: Date, startMonth = DEFAULT_FISCAL_YEAR_START_MONTH): boolean {
   return fiscalYearOf(now, startMonth) > year;

@@ -150,7 +150,7 @@ interface Target {
   label: string;
   port: number;
   /** Each learner's request: path and headers, and the commit sequence it has reached. */
-  learners: { path: string; headers: Record<string, string>; seq: number }[];
+  learners: { port?: number; path: string; headers: Record<string, string>; seq: number }[];
 }
 
 /**
@@ -271,6 +271,7 @@ async function main() {
       await start('server/main.ts', {
         DATABASE_URL: databaseUrl,
         PORT: String(appPort),
+        CONTENT_PORT: String(await freePort()),
         HOST: '127.0.0.1',
         SESSION_SECRET: SECRET,
         NODE_ENV: 'production',

@@ -12,6 +12,7 @@ import {
   TABLET,
   browserSuite,
   describeWithBrowser,
+  scoFrame,
   screenshot,
   seriousAxeViolations,
   signInWithBrowser,
@@ -169,8 +170,8 @@ describeWithBrowser('our four courses, played in Chromium under SCORM 1.2 and 20
 
   /** The course document inside the player, once the runtime has rendered a page. */
   async function courseFrame(page: Page): Promise<Frame> {
-    const frame = (await (await page.locator('#content-frame').elementHandle())!.contentFrame())!;
-    await frame.waitForURL(/\/content\/\d+\/index\.html$/);
+    const frame = await scoFrame(page);
+    await frame.waitForURL(/\/l\/[A-Za-z0-9_-]{43}\/f\/index\.html$/);
     await frame.locator('#course h1').waitFor();
     return frame;
   }
@@ -331,7 +332,7 @@ describeWithBrowser('our four courses, played in Chromium under SCORM 1.2 and 20
             // The "ask a question" page opens beside the course.
             const [ask] = await Promise.all([context.waitForEvent('page'), frame.locator('a.c-ask').click()]);
             await ask.waitForLoadState();
-            expect(new URL(ask.url()).pathname).toMatch(/\/content\/\d+\/ask\.html$/);
+            expect(new URL(ask.url()).pathname).toMatch(/^\/l\/[A-Za-z0-9_-]{43}\/f\/ask\.html$/);
             expect(await ask.locator('h1').allInnerTexts()).toEqual(['質問する', 'Ask a question']);
             expect(await ask.locator('main').innerText()).toContain(course.slug);
             await noSeriousAxe(ask, `${course.slug} ask.html`);

@@ -1,9 +1,17 @@
 import type { Frame, Page, Route } from 'playwright-core';
 import { catalogs } from '../../server/lib/i18n';
 import { importPackage } from '../../server/scorm/courses/service';
-import { DESKTOP, browserSuite, describeWithBrowser, signInWithBrowser, waitUntil, type BrowserContext } from '../support/browser';
+import {
+  DESKTOP,
+  browserSuite,
+  describeWithBrowser,
+  scoFrame,
+  signInWithBrowser,
+  waitUntil,
+  type BrowserContext,
+} from '../support/browser';
 import { makeStaff } from '../support/factories';
-import { attemptRow, stateOf } from '../support/scorm-flow';
+import { attemptRow, stateOf, uniquePackage } from '../support/scorm-flow';
 import { buildPackage, navigableScos } from '../support/scorm-packages';
 
 // A package of three SCOs, played in Chromium: the player moves between them as SCORM 2004
@@ -45,7 +53,7 @@ describeWithBrowser('a multi-SCO package played in Chromium', () => {
 
   /** The content frame once it shows SCO `name` and has read its launch data from the API. */
   async function sco(page: Page, name: string): Promise<{ frame: Frame; entry: string; location: string }> {
-    const frame = (await (await page.locator('#content-frame').elementHandle())!.contentFrame())!;
+    const frame = await scoFrame(page);
     await frame.waitForURL(new RegExp(`/${name}\\.html$`));
     await frame.waitForFunction(() => (document.getElementById('entry')?.textContent ?? '') !== '');
     return { frame, entry: await frame.locator('#entry').innerText(), location: await frame.locator('#location').innerText() };
@@ -156,7 +164,9 @@ describeWithBrowser('a multi-SCO package played in Chromium', () => {
       s = await pick(page, scoId.sco3!, 'sco3');
       expect([s.entry, s.location]).toEqual(['ab-initio', '(none)']);
       await waitUntil('lesson 1 saved', async () => (await stateOf(ctx.db, attemptId, scoId.sco1!))?.location === 'sco1-visited');
-      await statusBecomes(page, scoId.sco1!, 'scorm.status.inProgress');
+      // Leaving it ended its session (LMSFinish) before the next one opened; it had set no status,
+      // so under SCORM 1.2 the LMS records it completed.
+      await statusBecomes(page, scoId.sco1!, 'scorm.status.completed');
 
       s = await pick(page, scoId.sco1!, 'sco1');
       expect([s.entry, s.location]).toEqual(['resume', 'sco1-visited']);
@@ -190,7 +200,7 @@ describeWithBrowser('a multi-SCO package played in Chromium', () => {
 
       // The server is unreachable for commits while the learner completes the lesson.
       let refused = 0;
-      await page.route('**/api/attempts/*/scos/*/commit*', async (route) => {
+      await page.route('**/l/*/commit*', async (route) => {
         refused++;
         await refuse(route);
       });
@@ -202,14 +212,78 @@ describeWithBrowser('a multi-SCO package played in Chromium', () => {
       expect((await stateOf(ctx.db, attemptId, scoId.sco1!))?.completion ?? 'not attempted').not.toBe('completed');
 
       // The server is back: the player's own retry stores the completion without the learner doing anything.
-      await page.unroute('**/api/attempts/*/scos/*/commit*');
+      await page.unroute('**/l/*/commit*');
       await waitUntil('the retried save', async () => (await stateOf(ctx.db, attemptId, scoId.sco1!))?.completion === 'completed');
       // The only failed calls are the ones refused on purpose (the suite checks for others after each test).
       expect(refused).toBeGreaterThan(0);
       const failed = suite.problems.take();
-      expect(failed.every((f) => f.startsWith('503 POST') && f.includes('/commit?'))).toBe(true);
+      expect(failed.every((f) => f.startsWith('503 POST') && f.includes('/commit'))).toBe(true);
       await waitUntil('the learner told it is saved', async () => (await status.innerText()) === ja['scorm.player.saved']);
       expect(await status.getAttribute('class')).not.toContain('error');
+      await context.close();
+    },
+    TIMEOUT_MS,
+  );
+  // SCOs that save their session time and exit=suspend in their own unload handler, as much
+  // third-party content does: the player must end them before their frame goes.
+  const savesOnUnload = `(function () {
+  var w = window.parent;
+  while (w && !w.API_1484_11 && !w.API && w.parent !== w) w = w.parent;
+  var is2004 = Boolean(w.API_1484_11);
+  var api = is2004 ? w.API_1484_11 : w.API;
+  function get(k) { return is2004 ? api.GetValue(k) : api.LMSGetValue(k); }
+  function set(k, v) { return is2004 ? api.SetValue(k, v) : api.LMSSetValue(k, v); }
+  if (is2004) api.Initialize(''); else api.LMSInitialize('');
+  var name = document.body.getAttribute('data-sco');
+  document.getElementById('entry').textContent = get(is2004 ? 'cmi.entry' : 'cmi.core.entry') || '(none)';
+  document.getElementById('location').textContent = get(is2004 ? 'cmi.location' : 'cmi.core.lesson_location') || '(none)';
+  window.addEventListener('unload', function () {
+    set(is2004 ? 'cmi.session_time' : 'cmi.core.session_time', is2004 ? 'PT42S' : '00:00:42');
+    set(is2004 ? 'cmi.exit' : 'cmi.core.exit', 'suspend');
+    set(is2004 ? 'cmi.location' : 'cmi.core.lesson_location', name + '-left-in-unload');
+    if (is2004) api.Terminate(''); else api.LMSFinish('');
+  });
+})();`;
+
+  it.each(['1.2', '2004'] as const)(
+    'SCORM %s: moving to another SCO from the contents keeps what the SCO saves in its unload handler (session time, exit=suspend)',
+    async (standard) => {
+      const spec = navigableScos(standard);
+      const { bytes } = await uniquePackage({ ...spec, files: { ...spec.files, 'sco.js': savesOnUnload } }, `unload${standard}`);
+      const imported = await importPackage(ctx.db, null, bytes, new Date());
+      if (!imported.ok) throw new Error(`import refused: ${JSON.stringify(imported.problems)}`);
+      const learner = await makeStaff(ctx.db);
+      const { context, page } = await signInWithBrowser(ctx, learner, suite.problems, DESKTOP);
+      const { attemptId, scoId } = await openPlayer(page, imported.courseId, ja['scorm.course.start']);
+      await sco(page, 'sco1');
+      await pick(page, scoId.sco2!, 'sco2');
+      await waitUntil('what sco1 saved as it unloaded', async () => (await stateOf(ctx.db, attemptId, scoId.sco1!))?.exit === 'suspend');
+      expect(await stateOf(ctx.db, attemptId, scoId.sco1!)).toMatchObject({
+        exit: 'suspend',
+        location: 'sco1-left-in-unload',
+        sessionSeconds: 42,
+      });
+      // And it resumes from there.
+      const back = await pick(page, scoId.sco1!, 'sco1');
+      expect([back.entry, back.location]).toEqual(['resume', 'sco1-left-in-unload']);
+      await context.close();
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'tells the learner when the content never connects to the run-time API (it never calls Initialize)',
+    async () => {
+      const spec = navigableScos('1.2');
+      const { bytes } = await uniquePackage({ ...spec, files: { ...spec.files, 'sco.js': '/* never initializes */' } }, 'silent');
+      const imported = await importPackage(ctx.db, null, bytes, new Date());
+      if (!imported.ok) throw new Error(`import refused: ${JSON.stringify(imported.problems)}`);
+      const learner = await makeStaff(ctx.db);
+      const { context, page } = await signInWithBrowser(ctx, learner, suite.problems, DESKTOP);
+      await openPlayer(page, imported.courseId, ja['scorm.course.start']);
+      const notice = page.locator('#player-notice');
+      await notice.waitFor({ state: 'visible', timeout: 30_000 });
+      expect(await notice.innerText()).toBe(ja['scorm.player.notInitialized']);
       await context.close();
     },
     TIMEOUT_MS,

@@ -49,6 +49,7 @@ interface Learner {
 }
 
 interface CommitTarget {
+  port?: number;
   path: string;
   headers: Record<string, string>;
 }
@@ -168,14 +169,15 @@ function keptProblem(
   return problems;
 }
 
-/** On the restarted app: healthy, and each killed session's last acknowledged commit already stored. */
-async function expectRecovered(port: number, driver: Variant['driver'], killed: RunRecord) {
+/** On the restarted app (content on `contentPort`): healthy, and each killed session's last acknowledged commit already stored. */
+async function expectRecovered(port: number, contentPort: number, driver: Variant['driver'], killed: RunRecord) {
   expect(answer(await request(port, 'GET', '/healthz', null, {}))).toEqual({ status: 200, body: { status: 'ok', database: driver } });
   const problems: string[] = [];
   for (let i = 0; i < killed.targets.length; i++) {
     if (killed.acked[i]! < 0) continue;
     // Sent again, it must be stale (its sequence, or a later one, is stored): a lost commit would be applied now.
-    const replay = answer(await commitOverHttp(port, killed.targets[i]!, body(killed.acked[i]!)));
+    // On its launch's token, which outlives the process (it is in the database), to the new process's content port.
+    const replay = answer(await commitOverHttp(port, { ...killed.targets[i]!, port: contentPort }, body(killed.acked[i]!)));
     const stale = replay.status === 200 && (replay.body as { outcome?: string }).outcome === 'stale';
     if (!stale)
       problems.push(
@@ -210,11 +212,11 @@ async function killAndRecover(variant: Variant) {
   const report: string[] = [];
   let killed: RunRecord | undefined;
   for (let run = 1; ; run++) {
-    const port = await freePort();
-    const server = await startServer('server/main.ts', { ...variant.env, PORT: String(port) });
+    const [port, contentPort] = [await freePort(), await freePort()];
+    const server = await startServer('server/main.ts', { ...variant.env, PORT: String(port), CONTENT_PORT: String(contentPort) });
     started.push(server);
     if (killed) {
-      await expectRecovered(port, variant.driver, killed);
+      await expectRecovered(port, contentPort, variant.driver, killed);
     } else {
       for (const p of people) {
         const browser = await signInOverHttp(port, p.employeeNo, p.password);

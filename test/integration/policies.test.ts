@@ -1,18 +1,21 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import request from 'supertest';
 import { authorize, POLICIES, policyOf, type Policy, type Viewer } from '../../server/auth/policies';
-import { courses } from '../../server/db/schema';
+import { courses, launchTokens, scos } from '../../server/db/schema';
 import { importPackage } from '../../server/scorm/courses/service';
 import { createTestContext, signIn, type TestContext } from '../support/app';
 import { commit12 } from '../support/cmi';
 import { makeAttempt, makeCourseVersion, makeOfficer, makeStaff } from '../support/factories';
-import { asViewer, commit, importCourse, launch, uniquePackage } from '../support/scorm-flow';
+import { asViewer, contentPath, importCourse, launch, start, tokenOf, uniquePackage, type LaunchAnswer } from '../support/scorm-flow';
 import { LAUNCH_HTML, singleSco12 } from '../support/scorm-packages';
 
 // Each file opens its own database; on a busy 2-core machine that can outlast jest's 5 s default.
+const hashOf = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
+
 jest.setTimeout(30_000);
 
 interface RouteInfo {
@@ -156,13 +159,6 @@ describe('record-level rules (authorize)', () => {
     expect(authorize(learner, 'attempt:play', own)).toBe(true);
     expect(authorize(undefined, 'attempt:view', own)).toBe(false);
   });
-
-  it('lets a learner read the current version of an open course or one they have an attempt on; course managers any', () => {
-    const old = { current: false, viewerHasAttempt: false };
-    expect([learner, manager, officer, admin].map((v) => authorize(v, 'content:read', old))).toEqual([false, false, true, true]);
-    expect(authorize(learner, 'content:read', { current: true, viewerHasAttempt: false })).toBe(true);
-    expect(authorize(learner, 'content:read', { current: false, viewerHasAttempt: true })).toBe(true);
-  });
 });
 
 describe("another learner's attempt", () => {
@@ -182,7 +178,14 @@ describe("another learner's attempt", () => {
       ['missing attempt', await intruder.agent.get('/learn/attempts/999999')],
       ['table of contents', await intruder.agent.get(`/api/attempts/${attempt.id}/scos`)],
       ['launch', await intruder.agent.post(`/api/attempts/${attempt.id}/scos/${scoId}/launch`).set('x-csrf-token', intruder.csrf).send({})],
-      ['commit', await commit(intruder.agent, intruder.csrf, attempt.id, scoId, sessionNo, commit12({ lesson_status: 'passed' }), 1)],
+      // The run-time API is on the content origin, on the owner's launch token: the app origin takes no commit from anyone.
+      [
+        'commit',
+        await intruder.agent
+          .post(`/api/attempts/${attempt.id}/scos/${scoId}/commit?session=${sessionNo}`)
+          .set('x-csrf-token', intruder.csrf)
+          .send({ ...commit12({ lesson_status: 'passed' }), commitSequence: 1 }),
+      ],
     ] as const) {
       expect([label, res.status]).toEqual([label, 404]);
     }
@@ -197,30 +200,43 @@ describe("another learner's attempt", () => {
 });
 
 describe('course content', () => {
-  it('answers 404 for a version that is not current and that the learner has no attempt on; 200 to those who may read it', async () => {
+  it("is read only through one's own launch, of the version one's attempt is on, whatever the course's standing", async () => {
     const first = await importCourse(ctx.db, singleSco12({ title: '版 1' }));
+    const early = await makeStaff(ctx.db);
+    const earlyIn = await signIn(ctx.app, early.employeeNo, early.password);
+    const earlyAttempt = await start(earlyIn.agent, earlyIn.csrf, first.courseId);
     const { bytes } = await uniquePackage(singleSco12({ title: '版 2' }), 'v2');
     const second = await importPackage(ctx.db, null, bytes, new Date(), { courseId: first.courseId, makeCurrent: true });
     if (!second.ok) throw new Error('version 2 refused');
-    const file = (versionId: number) => `/content/${versionId}/shared/launchpage.html`;
+    const [v2Sco] = await ctx.db.select().from(scos).where(eq(scos.courseVersionId, second.versionId));
 
-    const earlyRow = await makeStaff(ctx.db);
-    await makeAttempt(ctx.db, { staffId: earlyRow.id, courseVersionId: first.versionId });
-    const early = await signIn(ctx.app, earlyRow.employeeNo, earlyRow.password);
-    const newcomerRow = await makeStaff(ctx.db);
-    const newcomer = await signIn(ctx.app, newcomerRow.employeeNo, newcomerRow.password);
-    const officerRow = await makeOfficer(ctx.db);
-    const officer = await signIn(ctx.app, officerRow.employeeNo, officerRow.password);
+    // The early learner's attempt stays on version 1; a newcomer's starts on version 2.
+    const earlyLaunch = await launch(earlyIn.agent, earlyIn.csrf, earlyAttempt, first.scos[0]!.id);
+    const newcomer = await makeStaff(ctx.db);
+    const newIn = await signIn(ctx.app, newcomer.employeeNo, newcomer.password);
+    const newAttempt = await start(newIn.agent, newIn.csrf, first.courseId);
+    // Launching a SCO of another version than the attempt's is refused like a missing one.
+    await newIn.agent
+      .post(`/api/attempts/${newAttempt}/scos/${first.scos[0]!.id}/launch`)
+      .set('x-csrf-token', newIn.csrf)
+      .send({})
+      .expect(404);
+    const newLaunch = await launch(newIn.agent, newIn.csrf, newAttempt, v2Sco!.id);
+    const content = request(ctx.app.content);
+    expect((await content.get(contentPath(earlyLaunch, 'shared/launchpage.html')).expect(200)).text).toBe(LAUNCH_HTML);
+    await content.get(contentPath(newLaunch, 'shared/launchpage.html')).expect(200);
+    const versionOf = async (l: LaunchAnswer) =>
+      (
+        await ctx.db
+          .select()
+          .from(launchTokens)
+          .where(eq(launchTokens.tokenHash, hashOf(tokenOf(l))))
+      )[0]!.courseVersionId;
+    expect([await versionOf(earlyLaunch), await versionOf(newLaunch)]).toEqual([first.versionId, second.versionId]);
 
-    await newcomer.agent.get(file(first.versionId)).expect(404);
-    expect((await newcomer.agent.get(file(second.versionId)).expect(200)).text).toBe(LAUNCH_HTML);
-    await early.agent.get(file(first.versionId)).expect(200);
-    await officer.agent.get(file(first.versionId)).expect(200);
-
-    // An archived course's current version is no longer offered: only its attempts' owners and managers read it.
+    // An archived course: its attempts' owners still play what they started.
     await ctx.db.update(courses).set({ archivedAt: new Date() }).where(eq(courses.id, first.courseId));
-    await newcomer.agent.get(file(second.versionId)).expect(404);
-    await early.agent.get(file(first.versionId)).expect(200);
-    await officer.agent.get(file(second.versionId)).expect(200);
+    const relaunch = await launch(earlyIn.agent, earlyIn.csrf, earlyAttempt, first.scos[0]!.id);
+    await content.get(contentPath(relaunch, 'shared/launchpage.html')).expect(200);
   });
 });

@@ -28,12 +28,14 @@ const unescapeHtml = (s: string) => s.replace(/&amp;/g, '&');
 let ctx: TestContext;
 let admin: Agent;
 let csrf: string;
+let adminPassword: string;
 let uniq = 0;
 const u = () => `${Date.now().toString(36)}${++uniq}`;
 
 beforeAll(async () => {
   ctx = await createTestContext({ env: { LOGIN_RATE_LIMIT_PER_15MIN: '1000' } });
   const a = await makeAdmin(ctx.db);
+  adminPassword = a.password;
   ({ agent: admin, csrf } = await signIn(ctx.app, a.employeeNo, a.password));
 });
 afterAll(() => ctx.close());
@@ -70,6 +72,7 @@ describe('creating staff', () => {
       managedDepartmentIds: [dept.id, other.id],
       locale: 'en',
       hiredOn: '2024-04-01',
+      currentPassword: adminPassword, // granting the officer role asks for the administrator's own password
     });
     const [row] = await ctx.db.select().from(staff).where(eq(staff.id, id));
     expect(row).toMatchObject({

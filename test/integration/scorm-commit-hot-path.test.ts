@@ -46,7 +46,8 @@ const write = (l: Awaited<ReturnType<typeof launched>>, seq: number, location: s
   sessionSeconds: 60,
   location,
   exit: undefined,
-  at: new Date(),
+  // A minute after the launch: the server's measure of the session covers the minute it reports.
+  at: new Date(Date.now() + 60_000),
 });
 
 describe('group commit', () => {
@@ -106,9 +107,7 @@ describe('group commit', () => {
     const learners = await Promise.all(Array.from({ length: 16 }, () => launched()));
     const responses = await Promise.all(
       learners.flatMap((l, i) =>
-        [1, 2, 3].map((seq) =>
-          commit(l.agent, l.csrf, l.attemptId, l.scoId, l.sessionNo, commit12({ lesson_location: `l${i}-s${seq}` }), seq),
-        ),
+        [1, 2, 3].map((seq) => commit(l.agent, l.attemptId, l.scoId, l.sessionNo, commit12({ lesson_location: `l${i}-s${seq}` }), seq)),
       ),
     );
     for (const res of responses) expect(res.status).toBe(200);
@@ -125,47 +124,40 @@ describe('the session check in front of the run-time API', () => {
     const signed = decodeURIComponent(value);
     return { value, signed, sid: signed.slice(2, signed.lastIndexOf('.')) };
   };
-  /** A commit sent with exactly this cookie, to this app (a fresh instance if given). */
-  const commitWithCookie = (
-    l: Awaited<ReturnType<typeof launched>>,
-    cookie: string,
-    seq: number,
-    location: string,
-    app: Express = ctx.app,
-  ) =>
-    request(app)
-      .post(`/api/attempts/${l.attemptId}/scos/${l.scoId}/commit?session=${l.sessionNo}`)
-      .set('Cookie', `mamoru.sid=${cookie}`)
-      .set('X-CSRF-Token', l.csrf)
-      .send({ ...commit12({ lesson_location: location }), commitSequence: seq });
+  /** A run-time API read (the table of contents the player asks for) sent with exactly this cookie, to this app (a fresh instance if given). */
+  const apiWithCookie = (l: Awaited<ReturnType<typeof launched>>, cookie: string, app: Express = ctx.app) =>
+    request(app).get(`/api/attempts/${l.attemptId}/scos`).set('Cookie', `mamoru.sid=${cookie}`).set('Accept', 'application/json');
 
   it('accepts the signed cookie, and refuses one whose signature does not match or that is not signed', async () => {
     const l = await launched();
     const { value, signed, sid } = sessionCookieOf(l.agent);
     expect(signed).toMatch(/^s:/);
-    for (const forged of [`s:${sid}.AAAA`, sid, `s:${sid}`]) await commitWithCookie(l, encodeURIComponent(forged), 1, 'forged').expect(401);
-    expect((await stateOf(ctx.db, l.attemptId, l.scoId))!.location).toBeNull();
-    const res = await commitWithCookie(l, value, 1, 'genuine').expect(200);
+    for (const forged of [`s:${sid}.AAAA`, sid, `s:${sid}`]) await apiWithCookie(l, encodeURIComponent(forged)).expect(401);
+    const res = await apiWithCookie(l, value).expect(200);
     // JSON only: never sniffed as something else, framed, run or cached.
     expect(res.headers).toMatchObject({
       'x-content-type-options': 'nosniff',
       'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
       'cache-control': 'no-store',
     });
-    expect((await stateOf(ctx.db, l.attemptId, l.scoId))!.location).toBe('genuine');
+    expect(res.body).toMatchObject({ satisfied: false, scos: [{ id: l.scoId }] });
   });
 
-  it('refuses the old cookie once the learner has signed out, and a retired learner', async () => {
+  it('refuses the old cookie, and the launch token, once the learner has signed out; and a retired learner', async () => {
     const l = await launched();
     const { value } = sessionCookieOf(l.agent);
-    await commitWithCookie(l, value, 1, 'before').expect(200);
+    await apiWithCookie(l, value).expect(200);
+    await commit(l.agent, l.attemptId, l.scoId, l.sessionNo, commit12({ lesson_location: 'before' }), 1).expect(200);
     await l.agent.post('/logout').type('form').send({ _csrf: l.csrf }).expect(303);
-    await commitWithCookie(l, value, 2, 'after').expect(401);
+    await apiWithCookie(l, value).expect(401);
+    // Sign-out ends what the learner had open: the content's token commits nothing more.
+    await commit(l.agent, l.attemptId, l.scoId, l.sessionNo, commit12({ lesson_location: 'after' }), 2).expect(404);
     expect((await stateOf(ctx.db, l.attemptId, l.scoId))!.location).toBe('before');
 
     const r = await launched();
     await setRetirement(ctx.db, asViewer(await makeAdmin(ctx.db)), r.person.id, '2026-01-01', new Date());
-    await commit(r.agent, r.csrf, r.attemptId, r.scoId, r.sessionNo, commit12({ lesson_location: 'retired' }), 1).expect(401);
+    // A retired learner's token no longer names an active account.
+    await commit(r.agent, r.attemptId, r.scoId, r.sessionNo, commit12({ lesson_location: 'retired' }), 1).expect(404);
     expect((await stateOf(ctx.db, r.attemptId, r.scoId))!.location).toBeNull();
   });
 
@@ -175,7 +167,7 @@ describe('the session check in front of the run-time API', () => {
     const soon = new Date(Date.now() + 60_000);
     await ctx.db.update(sessions).set({ expiresAt: soon }).where(eq(sessions.sid, sid));
     // Another instance of the app (its own throttle and caches), as behind a load balancer.
-    await commitWithCookie(l, value, 1, 'p1', instanceOn(ctx)).expect(200);
+    await apiWithCookie(l, value, instanceOn(ctx)).expect(200);
     const [row] = await ctx.db.select().from(sessions).where(eq(sessions.sid, sid));
     expect(row!.expiresAt.getTime()).toBeGreaterThan(soon.getTime() + 3600_000);
   });

@@ -1,5 +1,6 @@
 /** The run-time commit API: attempts, sessions, ordering, validation, ownership and resume. */
 import { and, eq } from 'drizzle-orm';
+import request from 'supertest';
 import { verifyAuditChain } from '../../server/compliance/audit/service';
 import { attempts, auditLog, scos } from '../../server/db/schema';
 import { importPackage } from '../../server/scorm/courses/service';
@@ -9,6 +10,7 @@ import { makeOfficer, makeStaff } from '../support/factories';
 import {
   attemptRow,
   beacon,
+  commitPath,
   commit,
   fixture,
   GOLF_12,
@@ -51,6 +53,20 @@ interface Learner {
   scoId: number;
 }
 
+/**
+ * Launches `seconds` before now and returns to now: the server measures a session from its
+ * launch, and a session counts the smaller of that and the time the content reports.
+ */
+async function launchBefore(l: Learner, seconds: number) {
+  const commitAt = now;
+  now = new Date(commitAt.getTime() - seconds * 1000);
+  try {
+    return await launch(l.agent, l.csrf, l.attemptId, l.scoId);
+  } finally {
+    now = commitAt;
+  }
+}
+
 /** A new staff member, signed in, with an attempt on the course and its first SCO at hand. */
 async function learnerOn(course: typeof c12): Promise<Learner> {
   const person = await makeStaff(ctx.db);
@@ -88,7 +104,7 @@ describe('attempts and launch', () => {
     expect(starts[0]).toMatchObject({ actorId: l.person.id, details: { courseId: c12.courseId, fiscalYear: 2026, number: 1 } });
 
     const { sessionNo } = await launch(l.agent, l.csrf, l.attemptId, l.scoId);
-    await commit(l.agent, l.csrf, l.attemptId, l.scoId, sessionNo, commit12({ lesson_status: 'incomplete' }), 1).expect(200, ok('applied'));
+    await commit(l.agent, l.attemptId, l.scoId, sessionNo, commit12({ lesson_status: 'incomplete' }), 1).expect(200, ok('applied'));
     const fy2026 = await attemptRow(ctx.db, l.attemptId);
 
     now = new Date('2027-03-31T14:59:00Z'); // 23:59 on 31 March in Japan: still fiscal year 2026
@@ -146,14 +162,14 @@ describe('attempts and launch', () => {
 describe('commits', () => {
   it('applies a SCORM 1.2 commit and derives the SCO, attempt and yearly result', async () => {
     const l = await learnerOn(c12);
-    const { sessionNo } = await launch(l.agent, l.csrf, l.attemptId, l.scoId);
+    const { sessionNo } = await launchBefore(l, 300);
     const payload = commit12({
       lesson_status: 'passed',
       lesson_location: 'p9',
       score: { raw: '85', min: '0', max: '100' },
       session_time: '00:05:00',
     });
-    await commit(l.agent, l.csrf, l.attemptId, l.scoId, sessionNo, payload, 1).expect(200, ok('applied'));
+    await commit(l.agent, l.attemptId, l.scoId, sessionNo, payload, 1).expect(200, ok('applied'));
     const state = (await stateOf(ctx.db, l.attemptId, l.scoId))!;
     expect(state).toMatchObject({
       completion: 'completed',
@@ -189,7 +205,7 @@ describe('commits', () => {
 
   it('applies a SCORM 2004 commit', async () => {
     const l = await learnerOn(c2004);
-    const { sessionNo } = await launch(l.agent, l.csrf, l.attemptId, l.scoId);
+    const { sessionNo } = await launchBefore(l, 150);
     const payload = commit2004({
       completion_status: 'incomplete',
       progress_measure: '0.5',
@@ -198,7 +214,7 @@ describe('commits', () => {
       location: 'slide-4',
       session_time: 'PT2M30S',
     });
-    await commit(l.agent, l.csrf, l.attemptId, l.scoId, sessionNo, payload, 1).expect(200, ok('applied'));
+    await commit(l.agent, l.attemptId, l.scoId, sessionNo, payload, 1).expect(200, ok('applied'));
     expect(await stateOf(ctx.db, l.attemptId, l.scoId)).toMatchObject({
       completion: 'incomplete',
       success: 'passed',
@@ -248,7 +264,7 @@ describe('commits', () => {
       const attemptId = await start(agent, csrf, imported.courseId);
       const launched = await launch(agent, csrf, attemptId, sco!.id);
       expect(launched.standard).toBe(standard);
-      await commit(agent, csrf, attemptId, sco!.id, launched.sessionNo, payload, 1).expect(200, ok('applied'));
+      await commit(agent, attemptId, sco!.id, launched.sessionNo, payload, 1).expect(200, ok('applied'));
       expect(await attemptRow(ctx.db, attemptId)).toMatchObject({
         satisfied: true,
         completion: 'completed',
@@ -262,41 +278,37 @@ describe('commits', () => {
   it('acknowledges a repeated or late commit as stale and keeps the newer state', async () => {
     const l = await learnerOn(c12);
     const { sessionNo } = await launch(l.agent, l.csrf, l.attemptId, l.scoId);
-    await commit(l.agent, l.csrf, l.attemptId, l.scoId, sessionNo, commit12({ lesson_location: 'p2' }), 2).expect(200, ok('applied'));
+    await commit(l.agent, l.attemptId, l.scoId, sessionNo, commit12({ lesson_location: 'p2' }), 2).expect(200, ok('applied'));
     const before = await snapshot(l);
-    await commit(l.agent, l.csrf, l.attemptId, l.scoId, sessionNo, commit12({ lesson_location: 'p-same' }), 2).expect(200, ok('stale'));
-    await commit(
-      l.agent,
-      l.csrf,
-      l.attemptId,
-      l.scoId,
-      sessionNo,
-      commit12({ lesson_location: 'p-late', lesson_status: 'completed' }),
-      1,
-    ).expect(200, ok('stale'));
+    await commit(l.agent, l.attemptId, l.scoId, sessionNo, commit12({ lesson_location: 'p-same' }), 2).expect(200, ok('stale'));
+    await commit(l.agent, l.attemptId, l.scoId, sessionNo, commit12({ lesson_location: 'p-late', lesson_status: 'completed' }), 1).expect(
+      200,
+      ok('stale'),
+    );
     expect(await snapshot(l)).toEqual(before);
     expect(before.state).toMatchObject({ location: 'p2', commitSeq: 2 });
   });
 
-  it('treats a commit from an older session as stale after a relaunch, and refuses a session never opened', async () => {
+  it("treats a commit from an older session as stale after a relaunch, and takes none without a launch's token", async () => {
     const l = await learnerOn(c12);
-    await commit(l.agent, l.csrf, l.attemptId, l.scoId, 1, commit12(), 1).expect(409); // nothing launched yet
+    await commit(l.agent, l.attemptId, l.scoId, 1, commit12(), 1).expect(404); // nothing launched yet: no token
     expect(await stateOf(ctx.db, l.attemptId, l.scoId)).toBeUndefined();
     const s1 = (await launch(l.agent, l.csrf, l.attemptId, l.scoId)).sessionNo;
-    await commit(l.agent, l.csrf, l.attemptId, l.scoId, s1, commit12({ lesson_location: 'first' }), 4).expect(200, ok('applied'));
+    await commit(l.agent, l.attemptId, l.scoId, s1, commit12({ lesson_location: 'first' }), 4).expect(200, ok('applied'));
     const s2 = (await launch(l.agent, l.csrf, l.attemptId, l.scoId)).sessionNo;
     expect(s2).toBe(s1 + 1);
     const before = await snapshot(l);
-    await commit(l.agent, l.csrf, l.attemptId, l.scoId, s1, commit12({ lesson_location: 'old-tab' }), 9).expect(200, ok('stale'));
+    await commit(l.agent, l.attemptId, l.scoId, s1, commit12({ lesson_location: 'old-tab' }), 9).expect(200, ok('stale'));
     expect(await snapshot(l)).toEqual(before);
 
-    const refused = await commit(l.agent, l.csrf, l.attemptId, l.scoId, s2 + 1, commit12({ lesson_location: 'future' }), 1);
-    expect(refused.status).toBe(409);
+    // A session never opened has no token: there is no way to name one.
+    const refused = await commit(l.agent, l.attemptId, l.scoId, s2 + 1, commit12({ lesson_location: 'future' }), 1);
+    expect(refused.status).toBe(404);
     expect(refused.body).toMatchObject({ result: 'false', errorCode: 391 });
     expect(await snapshot(l)).toEqual(before);
 
     // The new session numbers its commits from the start again.
-    await commit(l.agent, l.csrf, l.attemptId, l.scoId, s2, commit12({ lesson_location: 'second' }), 0).expect(200, ok('applied'));
+    await commit(l.agent, l.attemptId, l.scoId, s2, commit12({ lesson_location: 'second' }), 0).expect(200, ok('applied'));
     expect(await stateOf(ctx.db, l.attemptId, l.scoId)).toMatchObject({ location: 'second', sessionNo: s2, commitSeq: 0 });
   });
 
@@ -339,9 +351,9 @@ describe('commits', () => {
       const l = await learnerOn(standard === '1.2' ? c12 : c2004);
       const { sessionNo } = await launch(l.agent, l.csrf, l.attemptId, l.scoId);
       const good = standard === '1.2' ? commit12({ lesson_location: 'kept' }) : commit2004({ location: 'kept' });
-      await commit(l.agent, l.csrf, l.attemptId, l.scoId, sessionNo, good, 1).expect(200);
+      await commit(l.agent, l.attemptId, l.scoId, sessionNo, good, 1).expect(200);
       const before = await snapshot(l);
-      const res = await commit(l.agent, l.csrf, l.attemptId, l.scoId, sessionNo, payload, 2);
+      const res = await commit(l.agent, l.attemptId, l.scoId, sessionNo, payload, 2);
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ result: 'false', errorCode: 391 });
       expect((res.body.problems as { element: string }[]).map((p) => p.element)).toContain(element);
@@ -353,71 +365,54 @@ describe('commits', () => {
     const l = await learnerOn(c12);
     const { sessionNo } = await launch(l.agent, l.csrf, l.attemptId, l.scoId);
     const before = await snapshot(l);
-    const garbled = await l.agent
-      .post(`/api/attempts/${l.attemptId}/scos/${l.scoId}/commit?session=${sessionNo}&_csrf=${encodeURIComponent(l.csrf)}`)
-      .set('Content-Type', 'text/plain')
-      .send('{"cmi": ');
+    const content = request(ctx.app.content);
+    const path = commitPath(l.attemptId, l.scoId, sessionNo);
+    const garbled = await content.post(`${path}?terminate=true`).set('Content-Type', 'text/plain').send('{"cmi": ');
     expect(garbled.status).toBe(400);
     expect(garbled.body).toMatchObject({ result: 'false', errorCode: 391 });
-    await l.agent
-      .post(`/api/attempts/${l.attemptId}/scos/${l.scoId}/commit?session=${sessionNo}`)
-      .set('x-csrf-token', l.csrf)
+    await content
+      .post(path)
       .send({ ...commit12(), commitSequence: 'x' })
-      .expect(400);
-    await l.agent
-      .post(`/api/attempts/${l.attemptId}/scos/${l.scoId}/commit?session=abc`)
-      .set('x-csrf-token', l.csrf)
-      .send({ ...commit12(), commitSequence: 1 })
       .expect(400);
     expect(await snapshot(l)).toEqual(before);
   });
 });
 
 describe('who may commit', () => {
-  it("answers 404 for another user's attempt and leaves their state alone", async () => {
+  it("reaches another user's attempt by no route: its launch, its player and the app origin's old commit URL answer 404", async () => {
     const owner = await learnerOn(c12);
     const { sessionNo } = await launch(owner.agent, owner.csrf, owner.attemptId, owner.scoId);
-    await commit(owner.agent, owner.csrf, owner.attemptId, owner.scoId, sessionNo, commit12({ lesson_location: 'mine' }), 1).expect(200);
+    await commit(owner.agent, owner.attemptId, owner.scoId, sessionNo, commit12({ lesson_location: 'mine' }), 1).expect(200);
     const before = await snapshot(owner);
     const intruder = await learnerOn(c12);
-    const res = await commit(
-      intruder.agent,
-      intruder.csrf,
-      owner.attemptId,
-      owner.scoId,
-      sessionNo,
-      commit12({ lesson_status: 'passed', lesson_location: 'theirs' }),
-      5,
-    );
-    expect(res.status).toBe(404);
-    expect(res.body).toMatchObject({ result: 'false' });
     await intruder.agent
       .post(`/api/attempts/${owner.attemptId}/scos/${owner.scoId}/launch`)
       .set('x-csrf-token', intruder.csrf)
       .send({})
       .expect(404);
     await intruder.agent.get(`/learn/attempts/${owner.attemptId}`).expect(404);
-    // A SCO of another course, through one's own attempt, is no way in either.
-    await commit(intruder.agent, intruder.csrf, intruder.attemptId, c2004.scos[0]!.id, 1, commit2004(), 1).expect(404);
+    // The run-time API is no longer on the app origin: a session cookie and CSRF token commit nothing.
+    for (const agent of [intruder, owner]) {
+      await agent.agent
+        .post(`/api/attempts/${owner.attemptId}/scos/${owner.scoId}/commit?session=${sessionNo}`)
+        .set('x-csrf-token', agent.csrf)
+        .send({ ...commit12({ lesson_status: 'passed', lesson_location: 'theirs' }), commitSequence: 5 })
+        .expect(404);
+    }
+    // A SCO of another course, through one's own attempt, cannot even be launched.
+    await intruder.agent
+      .post(`/api/attempts/${intruder.attemptId}/scos/${c2004.scos[0]!.id}/launch`)
+      .set('x-csrf-token', intruder.csrf)
+      .send({})
+      .expect(404);
     expect(await snapshot(owner)).toEqual(before);
   });
 
-  it('refuses a commit without the CSRF token, and accepts the beacon with the token in the URL', async () => {
+  it("takes the beacon at terminate on the launch's token, with no cookie and no CSRF token anywhere in it", async () => {
     const l = await learnerOn(c12);
     const { sessionNo } = await launch(l.agent, l.csrf, l.attemptId, l.scoId);
-    const before = await snapshot(l);
-    await commit(l.agent, null, l.attemptId, l.scoId, sessionNo, commit12({ lesson_status: 'passed' }), 1).expect(403);
-    await commit(l.agent, 'not-the-token', l.attemptId, l.scoId, sessionNo, commit12({ lesson_status: 'passed' }), 1).expect(403);
-    await l.agent
-      .post(`/api/attempts/${l.attemptId}/scos/${l.scoId}/commit?session=${sessionNo}`)
-      .set('Content-Type', 'text/plain;charset=UTF-8')
-      .send(JSON.stringify({ ...commit12({ lesson_status: 'passed' }), commitSequence: 1 }))
-      .expect(403);
-    expect(await snapshot(l)).toEqual(before);
-
     const res = await beacon(
       l.agent,
-      l.csrf,
       l.attemptId,
       l.scoId,
       sessionNo,
@@ -426,6 +421,11 @@ describe('who may commit', () => {
     );
     expect(res.status).toBe(200);
     expect(res.body).toEqual(ok('applied'));
+    // The request the helper made, as the launch page makes it: only the token is in it.
+    const sent = (res as unknown as { req: { getHeader(n: string): unknown; path: string } }).req;
+    expect(sent.getHeader('cookie')).toBeUndefined();
+    expect(sent.path).not.toContain(l.csrf);
+    expect(sent.path).toMatch(/^\/l\/[A-Za-z0-9_-]{43}\/commit\?terminate=true$/);
     expect(await stateOf(ctx.db, l.attemptId, l.scoId)).toMatchObject({
       location: 'by-beacon',
       exit: 'suspend',
@@ -437,12 +437,12 @@ describe('who may commit', () => {
   it('refuses a payload over 4 MB with 413, by XHR and by beacon, changing nothing', async () => {
     const l = await learnerOn(c2004);
     const { sessionNo } = await launch(l.agent, l.csrf, l.attemptId, l.scoId);
-    await commit(l.agent, l.csrf, l.attemptId, l.scoId, sessionNo, commit2004({ location: 'kept' }), 1).expect(200);
+    await commit(l.agent, l.attemptId, l.scoId, sessionNo, commit2004({ location: 'kept' }), 1).expect(200);
     const before = await snapshot(l);
     const huge = commit2004({ suspend_data: 'x'.repeat(4.5 * 1024 * 1024) });
-    const xhr = await commit(l.agent, l.csrf, l.attemptId, l.scoId, sessionNo, huge, 2);
+    const xhr = await commit(l.agent, l.attemptId, l.scoId, sessionNo, huge, 2);
     expect(xhr.status).toBe(413);
-    const byBeacon = await beacon(l.agent, l.csrf, l.attemptId, l.scoId, sessionNo, huge, 3);
+    const byBeacon = await beacon(l.agent, l.attemptId, l.scoId, sessionNo, huge, 3);
     expect(byBeacon.status).toBe(413);
     expect(await snapshot(l)).toEqual(before);
   });
@@ -451,10 +451,10 @@ describe('who may commit', () => {
 describe('resume', () => {
   it('resumes SCORM 1.2 at the stored location with suspend_data, adding up the time of every session', async () => {
     const l = await learnerOn(c12);
-    const s1 = await launch(l.agent, l.csrf, l.attemptId, l.scoId);
+    now = new Date(NOV_24.getTime() - 3_600_000); // session 1 commits an hour before session 2's
+    const s1 = await launchBefore(l, 3600);
     await commit(
       l.agent,
-      l.csrf,
       l.attemptId,
       l.scoId,
       s1.sessionNo,
@@ -462,7 +462,8 @@ describe('resume', () => {
       1,
     ).expect(200, ok('applied'));
 
-    const s2 = await launch(l.agent, l.csrf, l.attemptId, l.scoId);
+    now = NOV_24;
+    const s2 = await launchBefore(l, 3600);
     expect(s2.sessionNo).toBe(2);
     expect(s2.cmi.core).toMatchObject({
       entry: 'resume',
@@ -474,7 +475,6 @@ describe('resume', () => {
     expect(s2.cmi.suspend_data).toBe('page=7;answers=ab');
     await commit(
       l.agent,
-      l.csrf,
       l.attemptId,
       l.scoId,
       s2.sessionNo,
@@ -494,7 +494,6 @@ describe('resume', () => {
     const s1 = await launch(l.agent, l.csrf, l.attemptId, l.scoId);
     await commit(
       l.agent,
-      l.csrf,
       l.attemptId,
       l.scoId,
       s1.sessionNo,

@@ -8,8 +8,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { asc, eq, sql } from 'drizzle-orm';
+import request from 'supertest';
 import type { Database } from '../../server/db/client';
-import { courses, courseVersionParts, courseVersions } from '../../server/db/schema';
+import { courses, courseVersionParts, courseVersions, scos } from '../../server/db/schema';
 import { migrationsDir } from '../../server/lib/paths';
 import { ContentCache } from '../../server/scorm/content/cache';
 import { importPackage, versionZipStream } from '../../server/scorm/courses/service';
@@ -18,7 +19,7 @@ import { PART_BYTES } from '../../server/scorm/courses/zip-parts';
 import { createTestContext, signIn, type TestContext } from '../support/app';
 import { openEmptyDatabase } from '../support/database';
 import { makeAdmin, makeStaff } from '../support/factories';
-import { binary, upload, uniquePackage } from '../support/scorm-flow';
+import { binary, contentPath, launch, start, upload, uniquePackage } from '../support/scorm-flow';
 import { buildPackage, LAUNCH_HTML, singleSco12, type PackageSpec } from '../support/scorm-packages';
 
 jest.setTimeout(120_000);
@@ -84,9 +85,13 @@ it('stores an upload larger than a part in several parts, and gives it back byte
 
   const person = await makeStaff(ctx.db);
   const learner = await signIn(ctx.app, person.employeeNo, person.password);
-  const clip = await learner.agent.get(`/content/${version!.id}/media/clip.mp4`).buffer(true).parse(binary).expect(200);
+  const attemptId = await start(learner.agent, learner.csrf, version!.courseId);
+  const [sco] = await ctx.db.select().from(scos).where(eq(scos.courseVersionId, version!.id));
+  const launched = await launch(learner.agent, learner.csrf, attemptId, sco!.id);
+  const content = request(ctx.app.content);
+  const clip = await content.get(contentPath(launched, 'media/clip.mp4')).buffer(true).parse(binary).expect(200);
   expect(Buffer.compare(clip.body as Buffer, media)).toBe(0);
-  expect((await learner.agent.get(`/content/${version!.id}/shared/launchpage.html`).expect(200)).text).toBe(LAUNCH_HTML);
+  expect((await content.get(contentPath(launched, 'shared/launchpage.html')).expect(200)).text).toBe(LAUNCH_HTML);
 });
 
 describe('a package imported from its file in small parts', () => {

@@ -4,6 +4,7 @@
  * fails only itself), and a malformed commit answers 400 in the content's terms with no stack.
  */
 import { sql } from 'drizzle-orm';
+import request from 'supertest';
 import { createApp } from '../../server/app';
 import type { Database } from '../../server/db/client';
 import { createLogger } from '../../server/lib/log';
@@ -13,7 +14,7 @@ import { createTestContext, signIn, testConfig, type TestContext } from '../supp
 import { commit12 } from '../support/cmi';
 import { usingPostgres } from '../support/database';
 import { makeAttempt, makeCourseVersion, makeStaff } from '../support/factories';
-import { commit, launch, stateOf } from '../support/scorm-flow';
+import { commit, commitPath, launch, stateOf } from '../support/scorm-flow';
 
 jest.setTimeout(90_000);
 
@@ -92,33 +93,25 @@ describe('CommitBatcher, with a batch statement that fails for one attempt', () 
 describe('numbers and bodies the commit refuses before it is queued', () => {
   it('answers 400 in the content’s terms for an out-of-range sequence or session, session=abc, and bodies that are not JSON, with no unhandled error', async () => {
     const l = await launched();
-    const url = (q: string) => `/api/attempts/${l.attempt.id}/scos/${l.scoId}/commit?${q}`;
     const refused = { result: 'false', errorCode: 391 };
-    await commit(l.agent, l.csrf, l.attempt.id, l.scoId, l.sessionNo, commit12(), 3_000_000_000).expect(400, refused);
-    await commit(l.agent, l.csrf, l.attempt.id, l.scoId, 99_999_999_999, commit12(), 1).expect(400, refused);
-    await l.agent
-      .post(url('session=abc'))
-      .set('x-csrf-token', l.csrf)
-      .send({ ...commit12(), commitSequence: 1 })
-      .expect(400, refused);
-    await l.agent
-      .post(url(`session=${l.sessionNo}`))
-      .set('x-csrf-token', l.csrf)
-      .set('Content-Type', 'text/plain')
-      .send('{not json')
-      .expect(400, refused);
-    await l.agent
-      .post(url(`session=${l.sessionNo}`))
-      .set('x-csrf-token', l.csrf)
-      .set('Content-Type', 'application/json')
-      .send('{not json')
-      .expect(400, refused);
+    const content = request(app.content);
+    const path = commitPath(l.attempt.id, l.scoId, l.sessionNo);
+    await commit(l.agent, l.attempt.id, l.scoId, l.sessionNo, commit12(), 3_000_000_000).expect(400, refused);
+    await commit(l.agent, l.attempt.id, l.scoId, l.sessionNo, commit12(), -3_000_000_000).expect(400, refused);
+    await content.post(path).set('Content-Type', 'text/plain').send('{not json').expect(400, refused);
+    await content.post(path).set('Content-Type', 'application/json').send('{not json').expect(400, refused);
     expect((await stateOf(ctx.db, l.attempt.id, l.scoId))!.commitSeq).toBe(-1);
+    // The session is the token's: a session in the query is not read (the commit is the launch's own).
+    await content
+      .post(`${path}?session=99999999999`)
+      .send({ ...commit12({ lesson_location: 'query-session' }), commitSequence: 1 })
+      .expect(200);
+    expect((await stateOf(ctx.db, l.attempt.id, l.scoId))!).toMatchObject({ sessionNo: l.sessionNo, location: 'query-session' });
     expect(lines.filter((x) => x.msg === 'unhandled error')).toEqual([]);
     // One warn line for the attempt this minute, however many were refused.
     expect(lines.filter((x) => x.level === 40 && String(x.attemptId) === String(l.attempt.id))).toHaveLength(1);
     // A valid commit still goes through.
-    await commit(l.agent, l.csrf, l.attempt.id, l.scoId, l.sessionNo, commit12({ lesson_status: 'incomplete' }), 2_147_483_647).expect(200);
+    await commit(l.agent, l.attempt.id, l.scoId, l.sessionNo, commit12({ lesson_status: 'incomplete' }), 2_147_483_647).expect(200);
   });
 });
 
@@ -141,12 +134,36 @@ describe('a commit the database refuses, batched with other learners’ commits 
     // Three rounds, each sent at once, so the poisoned commit shares statements with the others.
     for (let round = 1; round <= 3; round++) {
       const answers = await Promise.all(
-        learners.map((l) => commit(l.agent, l.csrf, l.attempt.id, l.scoId, l.sessionNo, commit12({ lesson_location: `r${round}` }), round)),
+        learners.map((l) => commit(l.agent, l.attempt.id, l.scoId, l.sessionNo, commit12({ lesson_location: `r${round}` }), round)),
       );
       expect(answers[0]!.status).toBe(500);
       expect(answers.slice(1).map((a) => a.status)).toEqual(learners.slice(1).map(() => 200));
     }
     for (const l of learners.slice(1)) expect(await stateOf(ctx.db, l.attempt.id, l.scoId)).toMatchObject({ commitSeq: 3, location: 'r3' });
     expect((await stateOf(ctx.db, poisoned.attempt.id, poisoned.scoId))!.commitSeq).toBe(-1);
+  });
+});
+
+describe('the run-time API limit per launch', () => {
+  it('refuses a launch that floods commits (429 in the content’s terms, one log line), and leaves another launch alone', async () => {
+    const flooder = await launched();
+    const neighbour = await launched();
+    lines.length = 0;
+    const statuses: number[] = [];
+    for (let seq = 1; seq <= 110; seq++) {
+      statuses.push((await commit(flooder.agent, flooder.attempt.id, flooder.scoId, flooder.sessionNo, commit12(), seq)).status);
+    }
+    expect(statuses.slice(0, 100).every((s) => s === 200)).toBe(true);
+    expect(statuses.slice(100)).toEqual(Array(10).fill(429));
+    const refused = await commit(flooder.agent, flooder.attempt.id, flooder.scoId, flooder.sessionNo, commit12(), 200);
+    expect(refused.status).toBe(429);
+    expect(refused.body).toEqual({ result: 'false', errorCode: 391 });
+    // The neighbour's launch has its own allowance.
+    await commit(neighbour.agent, neighbour.attempt.id, neighbour.scoId, neighbour.sessionNo, commit12({ lesson_location: 'n' }), 1).expect(
+      200,
+    );
+    expect((await stateOf(ctx.db, neighbour.attempt.id, neighbour.scoId))!.location).toBe('n');
+    // Throttled: eleven refusals, one warn line.
+    expect(lines.filter((l) => l.msg === 'commit refused: too many from one launch')).toHaveLength(1);
   });
 });

@@ -1,13 +1,13 @@
-import type { Express } from 'express';
 import request from 'supertest';
-import { createApp } from '../../server/app';
+import { createApp, type MamoruApp } from '../../server/app';
 import { loadConfig, type Config } from '../../server/config';
 import type { DatabaseHandle } from '../../server/db/client';
 import type { Clock } from '../../server/lib/dates';
 import { openTestDatabase } from './database';
 
 export interface TestContext {
-  app: Express;
+  /** The app, with the content origin's app as `app.content`. */
+  app: MamoruApp;
   database: DatabaseHandle;
   db: DatabaseHandle['db'];
   config: Config;
@@ -40,7 +40,7 @@ export function csrfFrom(html: string): string {
 }
 
 /** A cookie-keeping client, signed in, with the page's CSRF token at hand. */
-export async function signIn(app: Express, identifier: string, password: string) {
+export async function signIn(app: MamoruApp | Parameters<typeof request.agent>[0], identifier: string, password: string) {
   const agent = request.agent(app);
   const page = await agent.get('/login').expect(200);
   const res = await agent

@@ -62,20 +62,33 @@ export async function startBrowserApp(env: Record<string, string> = {}): Promise
   const database = await openTestDatabase();
   // The port is known only once the server listens, and the config (BASE_URL, shown in
   // password links) must name it: listen first, then hand the app to the server.
-  const server = http.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+  // Course content has its own listener (its own origin), as `npm start` has: CONTENT_PORT names it,
+  // and the content origin is derived from the page's host name as it is by default.
+  const [server, contentServer] = [http.createServer(), http.createServer()];
+  for (const s of [server, contentServer]) {
+    await new Promise<void>((resolve, reject) => {
+      s.once('error', reject);
+      s.listen(0, '127.0.0.1', resolve);
+    });
+  }
+  const portOf = (s: http.Server) => String((s.address() as AddressInfo).port);
+  const baseUrl = `http://127.0.0.1:${portOf(server)}`;
+  const config = testConfig({
+    BASE_URL: baseUrl,
+    CONTENT_PORT: portOf(contentServer),
+    LOGIN_RATE_LIMIT_PER_15MIN: '1000',
+    ...env,
   });
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const config = testConfig({ BASE_URL: baseUrl, LOGIN_RATE_LIMIT_PER_15MIN: '1000', ...env });
-  server.on('request', createApp({ config, database }));
+  const app = createApp({ config, database });
+  server.on('request', app);
+  contentServer.on('request', app.content);
 
   let browser: Browser;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
   } catch (err) {
     await stopServer(server);
+    await stopServer(contentServer);
     await database.close();
     throw err;
   }
@@ -88,6 +101,7 @@ export async function startBrowserApp(env: Record<string, string> = {}): Promise
     close: async () => {
       await browser.close();
       await stopServer(server);
+      await stopServer(contentServer);
       await database.close();
     },
   };
@@ -158,7 +172,9 @@ export function recordServerProblems() {
   return {
     watch(page: Page) {
       page.on('response', (r) => {
-        if (r.url().includes('/api/') && r.status() >= 400) failedApiCalls.push(`${r.status()} ${r.request().method()} ${r.url()}`);
+        // The app's API, and the run-time API on the content origin (a launch's commits).
+        const api = r.url().includes('/api/') || /\/l\/[^/]+\/commit/.test(r.url());
+        if (api && r.status() >= 400) failedApiCalls.push(`${r.status()} ${r.request().method()} ${r.url()}`);
       });
     },
     /** Refused commits, request errors (logged with their request id) and failed API calls since the last call; then forgets them. */
@@ -218,4 +234,21 @@ export async function signInWithBrowser(
   await page.locator('form[action="/login"] button[type="submit"]').click();
   await page.waitForURL((u) => u.pathname === '/');
   return { context, page, dialogs, newPage };
+}
+
+/** The player's launch page: the frame on the content origin that holds the SCO's run-time API. */
+export async function launchFrame(page: Page): Promise<Frame> {
+  const launch = (await (await page.locator('#content-frame').elementHandle())!.contentFrame())!;
+  await launch.waitForURL(/\/l\/[A-Za-z0-9_-]{43}\/$/);
+  return launch;
+}
+
+/** The SCO itself: the frame inside the launch page, once it has been pointed at the SCO's launch file. */
+export async function scoFrame(page: Page): Promise<Frame> {
+  const launch = await launchFrame(page);
+  await launch.waitForFunction(() => {
+    const inner = document.getElementById('sco-frame') as HTMLIFrameElement | null;
+    return Boolean(inner && inner.getAttribute('src'));
+  });
+  return (await (await launch.locator('#sco-frame').elementHandle())!.contentFrame())!;
 }

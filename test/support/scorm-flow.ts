@@ -3,11 +3,11 @@
  * start an attempt, launch a SCO, commit CMI. Each step goes through the real routes.
  */
 import fs from 'node:fs';
+import type { Server } from 'node:http';
 import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
-import type { Express } from 'express';
-import type request from 'supertest';
-import { createApp } from '../../server/app';
+import request from 'supertest';
+import { createApp, type MamoruApp } from '../../server/app';
 import type { Viewer } from '../../server/auth/policies';
 import { attempts, courseResults, courseVersions, scos, scoStates } from '../../server/db/schema';
 import type { Clock } from '../../server/lib/dates';
@@ -45,7 +45,7 @@ export const fixture = (file: string): Buffer => fs.readFileSync(file);
  * Another app instance on the same database: its own rate limiters and content cache,
  * as a second server behind a load balancer would have.
  */
-export function instanceOn(ctx: TestContext, env: Record<string, string> = {}, clock?: Clock): Express {
+export function instanceOn(ctx: TestContext, env: Record<string, string> = {}, clock?: Clock): MamoruApp {
   return createApp({ config: testConfig({ ...env }), database: ctx.database, ...(clock ? { clock } : {}) });
 }
 
@@ -96,25 +96,54 @@ export interface LaunchAnswer {
   sessionNo: number;
   review: boolean;
   cmi: Record<string, unknown>;
+  /** The launch page on the content origin; its path holds the launch's token. */
+  launchUrl: string;
 }
+
+/** A path on the content origin under a launch's token: its launch page (no file) or one of its package's files. */
+export const contentPath = (launched: LaunchAnswer, file?: string) =>
+  new URL(launched.launchUrl).pathname + (file === undefined ? '' : `f/${file}`);
+
+/** The launch's token, as the content origin's URLs carry it. */
+export const tokenOf = (launched: LaunchAnswer) => /\/l\/([^/]+)\//.exec(new URL(launched.launchUrl).pathname)![1]!;
+
+// The tokens of the launches made through `launch`, by attempt/SCO/session: `commit` sends on them,
+// as the launch page does.
+const launchTokensBy = new Map<string, string>();
+const launchKey = (attemptId: number, scoId: number, session: number) => `${attemptId}/${scoId}/${session}`;
 
 export async function launch(agent: Agent, csrf: string, attemptId: number, scoId: number): Promise<LaunchAnswer> {
   const res = await agent.post(`/api/attempts/${attemptId}/scos/${scoId}/launch`).set('x-csrf-token', csrf).send({});
   if (res.status !== 200) throw new Error(`launch failed: ${res.status} ${res.text.slice(0, 300)}`);
-  return res.body as LaunchAnswer;
+  const answer = res.body as LaunchAnswer;
+  launchTokensBy.set(launchKey(attemptId, scoId, answer.sessionNo), tokenOf(answer));
+  return answer;
 }
 
-/** scorm-again's XHR commit: JSON body, CSRF header. */
-export function commit(agent: Agent, csrf: string | null, attemptId: number, scoId: number, session: number, payload: object, seq: number) {
-  let req = agent.post(`/api/attempts/${attemptId}/scos/${scoId}/commit?session=${session}`);
-  if (csrf) req = req.set('x-csrf-token', csrf);
-  return req.send({ ...payload, commitSequence: seq });
+/** The content origin of the app an agent talks to (supertest wraps the app in a server: it is its request listener). */
+const contentOf = (agent: Agent) => request(((agent as unknown as { app: Server }).app.listeners('request')[0] as MamoruApp).content);
+
+/**
+ * The commit URL of the launch made (through `launch`) for this attempt, SCO and session; for one
+ * never made, a well-formed token that opens nothing.
+ */
+export const commitPath = (attemptId: number, scoId: number, session: number) =>
+  `/l/${launchTokensBy.get(launchKey(attemptId, scoId, session)) ?? 'A'.repeat(43)}/commit`;
+
+/**
+ * scorm-again's XHR commit from the launch page, on the launch's token (no cookie, no CSRF token:
+ * `agent` only says which app). The session is the launch's: there is no other way to name one.
+ */
+export function commit(agent: Agent, attemptId: number, scoId: number, session: number, payload: object, seq: number) {
+  return contentOf(agent)
+    .post(commitPath(attemptId, scoId, session))
+    .send({ ...payload, commitSequence: seq });
 }
 
-/** The terminate commit by sendBeacon: text/plain, the token in the URL. */
-export function beacon(agent: Agent, csrf: string, attemptId: number, scoId: number, session: number, payload: object, seq: number) {
-  return agent
-    .post(`/api/attempts/${attemptId}/scos/${scoId}/commit?session=${session}&_csrf=${encodeURIComponent(csrf)}`)
+/** The terminate commit by sendBeacon: text/plain, on the launch's token. */
+export function beacon(agent: Agent, attemptId: number, scoId: number, session: number, payload: object, seq: number) {
+  return contentOf(agent)
+    .post(`${commitPath(attemptId, scoId, session)}?terminate=true`)
     .set('Content-Type', 'text/plain;charset=UTF-8')
     .send(JSON.stringify({ ...payload, commitSequence: seq }));
 }

@@ -143,8 +143,9 @@ export async function startAttemptOverHttp(
 }
 
 /**
- * Opens a session on the SCO as the player does: the commit URL and headers for it, and the CMI
- * the player preloads (what the learner resumes from).
+ * Opens a session on the SCO as the player does: the commit target on the content origin (its
+ * port, and the launch token's commit path; no cookie, no CSRF token), and the CMI the player
+ * hands the launch page (what the learner resumes from).
  */
 export async function launchOverHttp(
   port: number,
@@ -152,23 +153,24 @@ export async function launchOverHttp(
   attemptId: number,
   scoId: number,
   agent?: http.Agent,
-): Promise<{ path: string; headers: Record<string, string>; cmi: Record<string, unknown> }> {
+): Promise<{ port: number; path: string; headers: Record<string, string>; cmi: Record<string, unknown> }> {
   const headers = { cookie: b.cookie, 'x-csrf-token': b.csrf, accept: 'application/json' };
   const launch = await request(port, 'POST', `/api/attempts/${attemptId}/scos/${scoId}/launch`, null, headers, agent);
   if (launch.status !== 200) throw new Error(`launch failed: ${launch.status} ${launch.body.slice(0, 300)}`);
-  const { sessionNo, cmi } = JSON.parse(launch.body) as { sessionNo: number; cmi: Record<string, unknown> };
-  return { path: `/api/attempts/${attemptId}/scos/${scoId}/commit?session=${sessionNo}`, headers, cmi };
+  const { launchUrl, cmi } = JSON.parse(launch.body) as { launchUrl: string; cmi: Record<string, unknown> };
+  const url = new URL(launchUrl);
+  return { port: Number(url.port), path: `${url.pathname}commit`, headers: { accept: 'application/json' }, cmi };
 }
 
-/** scorm-again's commit: a JSON body (the CMI and its sequence number) to the commit URL. */
+/** scorm-again's commit: a JSON body (the CMI and its sequence number) to the commit URL (on the target's own port, if it names one). */
 export function commitOverHttp(
   port: number,
-  target: { path: string; headers: Record<string, string> },
+  target: { port?: number; path: string; headers: Record<string, string> },
   body: string,
   agent?: http.Agent,
 ): Promise<Response> {
   return request(
-    port,
+    target.port ?? port,
     'POST',
     target.path,
     body,

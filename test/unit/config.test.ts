@@ -21,6 +21,8 @@ describe('loadConfig', () => {
     expect(c).toEqual({
       env: 'development',
       port: 3000,
+      contentBaseUrl: undefined,
+      contentPort: 3001,
       host: '0.0.0.0',
       baseUrl: 'http://localhost:3000',
       secureCookies: false,
@@ -117,8 +119,20 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ WORKER_POLL_MS: '0' }, 'WORKER_POLL_MS'],
     [{ WORKER_POLL_MS: 'often' }, 'WORKER_POLL_MS'],
+    // Course content must run on another origin than the app.
+    [{ BASE_URL: 'https://lms.hospital.example', CONTENT_BASE_URL: 'https://lms.hospital.example/content' }, 'CONTENT_BASE_URL'],
+    [{ CONTENT_BASE_URL: 'http://localhost:3000' }, 'CONTENT_BASE_URL'],
+    [{ PORT: '8080', CONTENT_PORT: '8080' }, 'CONTENT_PORT'],
+    [{ PORT: '65535' }, 'CONTENT_PORT'],
   ])('refuses %j', (env, name) => {
     expect(problemsOf(env).map((p) => p.split(':')[0])).toEqual([name]);
+  });
+
+  it('puts course content on PORT + 1 of the same host name by default, or where CONTENT_BASE_URL says', () => {
+    expect(loadConfig({ PORT: '8080' })).toMatchObject({ port: 8080, contentPort: 8081, contentBaseUrl: undefined });
+    expect(
+      loadConfig({ BASE_URL: 'https://lms.hospital.example', CONTENT_BASE_URL: 'https://content.hospital.example/', CONTENT_PORT: '9000' }),
+    ).toMatchObject({ contentPort: 9000, contentBaseUrl: 'https://content.hospital.example' });
   });
 
   it('requires a shared session secret in production with PostgreSQL', () => {

@@ -160,6 +160,26 @@ describe('deriveState', () => {
     });
   });
 
+  it('gives a 1.2 SCO that finished without setting lesson_status the status the LMS sets: completed, or passed/failed by its mastery score', () => {
+    const unset = { 'cmi.core.lesson_status': 'not attempted' };
+    expect(deriveState('1.2', unset, none, true)).toMatchObject({ completion: 'not attempted', success: 'unknown' });
+    expect(deriveState('1.2', unset, none, true, true)).toMatchObject({ completion: 'completed', success: 'unknown' });
+    expect(deriveState('1.2', {}, none, true, true)).toMatchObject({ completion: 'completed', success: 'unknown' });
+    const mastery = { ...none, masteryScore: 80 };
+    expect(deriveState('1.2', unset, mastery, true, true)).toMatchObject({ completion: 'completed', success: 'unknown' });
+    expect(deriveState('1.2', { ...unset, 'cmi.core.score.raw': '60' }, mastery, true, true)).toMatchObject({
+      completion: 'completed',
+      success: 'failed',
+    });
+    expect(deriveState('1.2', { ...unset, 'cmi.core.score.raw': '85' }, mastery, true, true)).toMatchObject({
+      completion: 'completed',
+      success: 'passed',
+    });
+    // Only a status never set: one the SCO chose stands, and SCORM 2004 has no such rule.
+    expect(deriveState('1.2', { 'cmi.core.lesson_status': 'incomplete' }, none, true, true).completion).toBe('incomplete');
+    expect(deriveState('2004', { 'cmi.completion_status': 'not attempted' }, none, true, true).completion).toBe('not attempted');
+  });
+
   it('applies 2004 completion threshold and scaled passing score over what the SCO says', () => {
     const s = { ...none, completionThreshold: 0.8, scaledPassingScore: 0.8 };
     const d = deriveState(

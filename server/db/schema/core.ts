@@ -121,6 +121,23 @@ export const sessions = pgTable(
   (t) => [index('sessions_expires_idx').on(t.expiresAt)],
 );
 
+/**
+ * Failed sign-ins per key, for growing delays instead of a lock: one row per identifier typed
+ * (known or not) and one per client address, each keyed by an HMAC with the session secret so no
+ * identifier or address is stored as typed. Rows past `expires_at` count for nothing and are swept.
+ */
+export const loginThrottles = pgTable(
+  'login_throttles',
+  {
+    key: text('key').primaryKey(),
+    failures: integer('failures').notNull(),
+    lastFailureAt: timestamp('last_failure_at', { withTimezone: true }).notNull(),
+    blockedUntil: timestamp('blocked_until', { withTimezone: true }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('login_throttles_expires_idx').on(t.expiresAt)],
+);
+
 /** One-time links: the first administrator's setup link and admin-issued password links. */
 export const oneTimeTokens = pgTable('one_time_tokens', {
   // sha256 of the token; the token itself is only ever shown once.

@@ -128,13 +128,20 @@ export const attempts = pgTable(
     completion: text('completion').notNull().default('not attempted'),
     success: text('success').notNull().default('unknown'),
     scoreScaled: doublePrecision('score_scaled'),
+    // The time that counts: per session the smaller of what the content reported and what the
+    // server measured (launch to the session's last commit). Kept by the commit statement.
     totalSeconds: doublePrecision('total_seconds').notNull().default(0),
+    // The two sources it is the smaller of, summed over every session: what the content reported
+    // (cmi session_time), and what the server measured (null when a session was not measured).
+    reportedSeconds: doublePrecision('reported_seconds').notNull().default(0),
+    measuredSeconds: doublePrecision('measured_seconds').default(0),
     startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
     lastActivityAt: timestamp('last_activity_at', { withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp('completed_at', { withTimezone: true }),
     // An officer may mark complete a package that never reports completion (audited).
     markedBy: integer('marked_by').references(() => staff.id),
     markedReason: text('marked_reason'),
+    markedAt: timestamp('marked_at', { withTimezone: true }),
   },
   (t) => [
     uniqueIndex('attempts_staff_course_year_number_key').on(t.staffId, t.courseId, t.fiscalYear, t.number),
@@ -157,8 +164,18 @@ export const scoStates = pgTable(
     // its commits. (sessionNo, commitSeq) only grows: a late or repeated commit never rolls back.
     sessionNo: integer('session_no').notNull().default(0),
     commitSeq: integer('commit_seq').notNull().default(-1),
+    // Time as the content reports it (session_time), for the open session and the ended ones.
     priorSessionsSeconds: doublePrecision('prior_sessions_seconds').notNull().default(0),
     sessionSeconds: doublePrecision('session_seconds').notNull().default(0),
+    // Time as the server measured it: from the launch that opened the session to its latest
+    // commit, on the server's clock. Null for a session opened before the launch time was kept
+    // (prior_measured_seconds is then null for good: the sum is unknown).
+    sessionOpenedAt: timestamp('session_opened_at', { withTimezone: true }),
+    sessionMeasuredSeconds: doublePrecision('session_measured_seconds'),
+    priorMeasuredSeconds: doublePrecision('prior_measured_seconds').default(0),
+    // The ended sessions' time that counts, each the smaller of reported and measured (a sum of
+    // minimums is not the minimum of the sums, so it is kept, not derived).
+    priorCountedSeconds: doublePrecision('prior_counted_seconds').notNull().default(0),
     completion: text('completion').notNull().default('not attempted'),
     success: text('success').notNull().default('unknown'),
     scoreRaw: doublePrecision('score_raw'),

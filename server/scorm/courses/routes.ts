@@ -10,6 +10,10 @@ import { CourseSettingsSchema, SetVersionSchema, UploadSchema } from './schema';
 import * as courses from './service';
 import { sweepStaleUploads, uploadsRoot, withUploadedPackage } from './upload';
 
+/** Each upload is checked in full (every entry inflated): a few a minute is all a person makes. */
+const UPLOAD_WINDOW_MS = 60_000;
+const UPLOADS_PER_WINDOW = 10;
+
 /**
  * The officer's side of courses: the list and upload page, settings, versions and downloads.
  * The course's own page, with the year's attempts, is tracking's (it shows results).
@@ -19,8 +23,17 @@ export function courseAdminRouter(ctx: AppContext): Router {
   const { db, clock, config } = ctx;
   const uploads = uploadsRoot(config.dataDir);
   void sweepStaleUploads(uploads);
-  const uploadLimiter = rateLimit({ windowMs: 60_000, limit: 10, standardHeaders: 'draft-8', legacyHeaders: false });
   const maxMb = Math.round(config.packageMaxBytes / 1048576);
+  // Answered as the upload page with the reason, in the officer's language (the upload script shows the page it is given).
+  const uploadLimiter = rateLimit({
+    windowMs: UPLOAD_WINDOW_MS,
+    limit: UPLOADS_PER_WINDOW,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (req, res, next) => {
+      renderList(req, res, 429, [req.t('scorm.import.tooManyUploads', { minutes: Math.ceil(UPLOAD_WINDOW_MS / 60_000) })]).catch(next);
+    },
+  });
 
   async function renderList(req: Request, res: Response, status = 200, problems: string[] = []) {
     const list = await courses.listCourses(db, true);

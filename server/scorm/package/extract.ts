@@ -119,6 +119,37 @@ export async function readEntry(source: ZipSource, name: string, maxBytes = Numb
   throw new PackageError([packageProblem('scorm.import.entryMissing', { file: name })]);
 }
 
+/**
+ * The inflated bytes of every entry `wanted` picks, in zip order and one walk of the zip (as
+ * `readEntry` reads one: capped at the declared size, CRC checked), for reading many small
+ * files without walking the directory once each. The caller bounds the total by what it picks.
+ * Throws a PackageError on a damaged entry; the entries yielded before it stand.
+ */
+export async function* readEntries(source: ZipSource, wanted: (name: string) => boolean): AsyncGenerator<{ name: string; bytes: Buffer }> {
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await openZip(source);
+  } catch {
+    throw new PackageError([packageProblem('scorm.import.notZip')]);
+  }
+  try {
+    for await (const entry of zip.eachEntry()) {
+      const name = entryName(entry);
+      if (name.endsWith('/') || !wanted(name)) continue;
+      const chunks: Buffer[] = [];
+      try {
+        const stream = await openCapped(zip, entry, name);
+        for await (const chunk of stream) chunks.push(chunk as Buffer);
+      } catch (err) {
+        throw asPackageError(err, name);
+      }
+      yield { name, bytes: Buffer.concat(chunks) };
+    }
+  } finally {
+    zip.close();
+  }
+}
+
 /** After this many damaged entries the rest of the package is not read: it is refused anyway. */
 const MAX_PROVE_PROBLEMS = 20;
 

@@ -2,11 +2,13 @@
  * The pure core of SCORM package import: a zip (bytes or a file) in, a verdict out. No
  * database, no HTTP: inspect the zip's directory -> read imsmanifest.xml -> parse -> check it
  * against the zip -> inflate every entry once, checking its size and CRC (a package that
- * would fail extraction is refused here, not at its first launch).
+ * would fail extraction is refused here, not at its first launch) -> read its HTML pages for
+ * what they load from the internet (which the content CSP blocks: a warning, not a refusal).
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
+import { scanExternalAssets } from './external-assets';
 import { proveEntries, readEntry } from './extract';
 import { inspectZip, type ZipEntryInfo, type ZipLimits, type ZipSource } from './inspect';
 import { parseManifest } from './manifest';
@@ -14,7 +16,8 @@ import type { ManifestModel } from './model';
 import { PackageError, type PackageProblem, packageProblem, toMb } from './problems';
 import { validateManifest } from './validate';
 
-export { extractAll, proveEntries, readEntry } from './extract';
+export { extractAll, proveEntries, readEntries, readEntry } from './extract';
+export { DEFAULT_EXTERNAL_ASSET_LIMITS, externalHostsOf, scanExternalAssets, type ExternalAssetLimits } from './external-assets';
 export { DEFAULT_ZIP_LIMITS, inspectZip, type ZipEntryInfo, type ZipInspection, type ZipLimits, type ZipSource } from './inspect';
 export { parseManifest, type ManifestResult } from './manifest';
 export type { Item, ManifestModel, Organization, Resource, Sco, ScormStandard } from './model';
@@ -89,7 +92,7 @@ export async function analysePackage(source: ZipSource, limits: Partial<ZipLimit
   return {
     ok: true,
     model: manifest.model,
-    warnings: [...manifest.warnings, ...validation.warnings],
+    warnings: [...manifest.warnings, ...validation.warnings, ...(await scanExternalAssets(source, entries))],
     ...(await fingerprint(source)),
     entries,
   };

@@ -1,5 +1,5 @@
 import type { Translate } from '../../lib/i18n';
-import { formatAt, formatScore, formatSeconds, presentTableOfContents } from '../tracking/presenter';
+import { formatAt, formatScore, formatSeconds, presentCompletionSource, presentTableOfContents } from '../tracking/presenter';
 import { attemptStatus, courseResultStatus, statusLabelKey } from '../tracking/status';
 import type { courseList, coursePage, playerOf } from './service';
 
@@ -36,15 +36,22 @@ export function presentCoursePage(page: Awaited<ReturnType<typeof coursePage>>, 
       time: formatSeconds(a.totalSeconds),
       startedAt: formatAt(a.startedAt),
       completedAt: formatAt(a.completedAt),
+      // Who says it is complete: the content's own report, or the officer who marked it (who, when, why).
+      completion: presentCompletionSource(a, a.markedByName, t),
       href: `/learn/attempts/${a.id}`,
     })),
   };
 }
 
-/** The player page, and the configuration player.js reads (launch URLs, messages). */
+/** The player page, and the configuration player.js reads (its SCOs, messages). */
 export function presentPlayer({ attempt: a, course, title }: Awaited<ReturnType<typeof playerOf>>, t: Translate) {
   const launchable = presentTableOfContents(a, t);
-  const first = launchable.find(({ done }) => !done) ?? launchable[0];
+  // Resume where the learner left: the SCO opened last, unless it is done; else the first not done.
+  const left = launchable.reduce<(typeof launchable)[number] | undefined>(
+    (latest, l) => (l.openedAt && (!latest?.openedAt || l.openedAt > latest.openedAt) ? l : latest),
+    undefined,
+  );
+  const first = (left && !left.done ? left : undefined) ?? launchable.find(({ done }) => !done) ?? launchable[0];
   const courseHref = `/courses/${course.id}`;
   return {
     title,
@@ -61,12 +68,8 @@ export function presentPlayer({ attempt: a, course, title }: Awaited<ReturnType<
       review: a.attempt.satisfied,
       startScoId: first?.sco.id ?? null,
       courseHref,
-      scos: launchable.map(({ sco }) => ({
-        id: sco.id,
-        identifier: sco.itemIdentifier,
-        title: sco.title,
-        launchUrl: `/content/${a.attempt.courseVersionId}/${sco.launchPath.split('/').map(encodeURIComponent).join('/')}${sco.launchQuery}`,
-      })),
+      // Where each SCO's files are is the launch's business (its URL comes with the launch, on the content origin).
+      scos: launchable.map(({ sco }) => ({ id: sco.id, identifier: sco.itemIdentifier, title: sco.title })),
       messages: {
         saveFailed: t('scorm.player.saveFailed'),
         saved: t('scorm.player.saved'),
@@ -76,6 +79,7 @@ export function presentPlayer({ attempt: a, course, title }: Awaited<ReturnType<
         next: t('scorm.player.next'),
         back: t('scorm.player.back'),
         review: t('scorm.player.review'),
+        notInitialized: t('scorm.player.notInitialized'),
       },
     },
   };

@@ -56,10 +56,25 @@ const num = (v: string | undefined) => (v === undefined || v === '' ? null : Num
  * The status the LMS records for one SCO, from the values it stored, following the standards:
  * SCORM 1.2 lets the mastery score decide pass/fail when the learner takes it for credit;
  * SCORM 2004 lets completion_threshold and scaled_passing_score override what the SCO said.
+ *
+ * `finished`: the SCO has ended a session with LMSFinish (now, or before). SCORM 1.2 gives a SCO
+ * that finishes without ever setting lesson_status the status the LMS then sets (RTE 3.4.4,
+ * cmi.core.lesson_status): completed, or passed/failed when it has a mastery score and
+ * reported a raw score (the mastery rule below). This is derived, not written into the CMI: the
+ * stored data stays what the content sent. scorm-again 3.4 does not do it in the browser (its
+ * lesson_status starts as "not attempted", which it takes for one the SCO set, so its
+ * autoCompleteLessonStatus never applies), and the record is the server's to decide anyway.
  */
-export function deriveState(standard: RuntimeStandard, cmi: Record<string, string>, settings: ScoSettings, credit: boolean): DerivedState {
+export function deriveState(
+  standard: RuntimeStandard,
+  cmi: Record<string, string>,
+  settings: ScoSettings,
+  credit: boolean,
+  finished = false,
+): DerivedState {
   if (standard === '1.2') {
-    const status = cmi['cmi.core.lesson_status'] ?? 'not attempted';
+    const reported = cmi['cmi.core.lesson_status'] || 'not attempted';
+    const status = finished && reported === 'not attempted' ? 'completed' : reported;
     const raw = num(cmi['cmi.core.score.raw']);
     let completion: Completion =
       status === 'passed' || status === 'failed' || status === 'completed'

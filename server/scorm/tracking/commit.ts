@@ -160,7 +160,10 @@ export async function commitSco(
     return 'stale';
   }
   // From the merged, stored CMI, against the stored columns: a roll-up missed earlier shows here.
-  const derived = deriveState(standard, written.status, sco, true);
+  // A 1.2 status that LMSFinish settled stays settled: the content's later commits still carry the
+  // "not attempted" it never changed, and the stored columns hold what the finish made of it.
+  const finished = input.terminate === true || written.completion === 'completed';
+  const derived = deriveState(standard, written.status, sco, true, finished);
   const changed =
     derived.completion !== written.completion ||
     derived.success !== written.success ||

@@ -41,3 +41,5 @@ export const commitTargetNotFound = () => new RuntimeError(404, 'not_found', 'er
 export const noOpenSession = () => new RuntimeError(409, 'conflict', 'scorm.commit.noSession');
 /** A commit to an attempt of a fiscal year that has ended: nothing of a closed year changes. */
 export const yearClosedCommit = () => new RuntimeError(409, 'year_closed', 'scorm.attempt.yearClosed');
+/** More commits from one launch than any content makes: refused until the window passes. */
+export const tooManyCommits = () => new RuntimeError(429, 'too_many_commits', 'scorm.commit.tooMany');

@@ -1,8 +1,9 @@
 import { localDateTime } from '../../lib/dates';
 import type { Translate } from '../../lib/i18n';
 import { presentCourseAdmin } from '../courses/presenter';
+import type { AttemptRow, ScoStateRow } from './repository';
 import type { attemptDetail, courseResults, ownAttemptWithScos } from './service';
-import { attemptStatus, scoStatus, statusLabelKey } from './status';
+import { attemptStatus, completionSource, completionSourceLabelKey, scoStatus, statusLabelKey } from './status';
 
 export const formatSeconds = (s: number | null | undefined) => {
   if (s === null || s === undefined) return '—';
@@ -16,6 +17,63 @@ export const formatSeconds = (s: number | null | undefined) => {
 export const formatScore = (scaled: number | null | undefined) =>
   scaled === null || scaled === undefined ? '—' : `${Math.round(scaled * 100)}%`;
 export const formatAt = localDateTime;
+
+/**
+ * Where an attempt's completion comes from, for every page that shows the result: the source's
+ * label, and for an officer's marking who did it, when and why. Null while it is not complete.
+ */
+export function presentCompletionSource(
+  attempt: Pick<AttemptRow, 'satisfied' | 'markedBy' | 'markedAt' | 'markedReason' | 'completedAt'>,
+  markedByName: string | null,
+  t: Translate,
+) {
+  const source = completionSource(attempt);
+  if (!source) return null;
+  const marking =
+    source === 'officer'
+      ? { by: markedByName ?? '—', at: formatAt(attempt.markedAt ?? attempt.completedAt), reason: attempt.markedReason ?? '' }
+      : null;
+  return {
+    source,
+    label: t(completionSourceLabelKey(source)),
+    marking,
+    // One line for tables: the label, or who marked it, when and why.
+    summary: marking
+      ? t('scorm.attempt.marking', { name: marking.by, at: marking.at, reason: marking.reason })
+      : t(completionSourceLabelKey(source)),
+  };
+}
+
+interface Times {
+  totalSeconds: number | null;
+  reportedSeconds: number | null;
+  measuredSeconds: number | null;
+}
+
+/** An attempt's (or a SCO's) time: what counts, and the two sources it is, per session, the smaller of. */
+export const presentTimes = (a: Times, t: Translate) => ({
+  time: formatSeconds(a.totalSeconds),
+  timeSources: t('scorm.time.sources', { reported: formatSeconds(a.reportedSeconds), measured: formatSeconds(a.measuredSeconds) }),
+});
+
+/**
+ * One SCO's times, summed over its sessions as the commit statement sums them for the attempt
+ * (repository.ts WRITE_COMMITS): the smaller of reported and measured per session counts, and
+ * an unmeasured session counts its report (SQL's LEAST skips a null).
+ */
+function scoTimes(state: ScoStateRow | undefined): Times {
+  if (!state) return { totalSeconds: null, reportedSeconds: null, measuredSeconds: null };
+  const session =
+    state.sessionMeasuredSeconds === null ? state.sessionSeconds : Math.min(state.sessionSeconds, state.sessionMeasuredSeconds);
+  return {
+    totalSeconds: state.priorCountedSeconds + session,
+    reportedSeconds: state.priorSessionsSeconds + state.sessionSeconds,
+    measuredSeconds:
+      state.priorMeasuredSeconds === null || state.sessionMeasuredSeconds === null
+        ? null
+        : state.priorMeasuredSeconds + state.sessionMeasuredSeconds,
+  };
+}
 
 export interface InteractionView {
   id: string;
@@ -57,6 +115,7 @@ export function interactionsOf(cmi: Record<string, string>, standard: '1.2' | '2
 
 export function presentAttempt(d: Awaited<ReturnType<typeof attemptDetail>>, t: Translate) {
   const standard = d.standard === '1.2' ? '1.2' : '2004';
+  const completion = presentCompletionSource(d.attempt, d.markedByName, t);
   return {
     id: d.attempt.id,
     staff: `${d.staffName}（${d.employeeNo}）`,
@@ -68,10 +127,12 @@ export function presentAttempt(d: Awaited<ReturnType<typeof attemptDetail>>, t: 
     completion: t(`scorm.completion.${d.attempt.completion}`),
     success: t(`scorm.success.${d.attempt.success}`),
     score: formatScore(d.attempt.scoreScaled),
-    time: formatSeconds(d.attempt.totalSeconds),
+    ...presentTimes(d.attempt, t),
     startedAt: formatAt(d.attempt.startedAt),
     completedAt: formatAt(d.attempt.completedAt),
-    markedReason: d.attempt.markedReason,
+    completionSource: completion,
+    // A closed year's attempt is not offered for marking (it would be refused): the page says why.
+    yearClosed: d.yearClosed && !d.attempt.satisfied ? t('scorm.attempt.markYearClosed', { year: d.attempt.fiscalYear }) : null,
     rule: t(`scorm.rule.${d.completionRule}`),
     courseHref: `/admin/courses/${d.attempt.courseId}`,
     scos: d.scos.map(({ sco, state }) => {
@@ -82,7 +143,7 @@ export function presentAttempt(d: Awaited<ReturnType<typeof attemptDetail>>, t: 
         success: t(`scorm.success.${state?.success ?? 'unknown'}`),
         scoreRaw: state?.scoreRaw ?? '—',
         scoreScaled: formatScore(state?.scoreScaled),
-        time: formatSeconds(state ? state.priorSessionsSeconds + state.sessionSeconds : null),
+        ...presentTimes(scoTimes(state), t),
         location: state?.location ?? '—',
         sessions: state?.sessionNo ?? 0,
         interactions: interactionsOf(cmi, standard),
@@ -101,7 +162,9 @@ export function presentTableOfContents(a: Awaited<ReturnType<typeof ownAttemptWi
     .filter(({ sco }) => sco.isVisible)
     .map(({ sco, state }) => {
       const status = scoStatus(state);
-      return { sco, status: t(statusLabelKey(status)), done: status === 'completed' };
+      // When the learner last opened it (its last session's launch; older rows: its last save).
+      const openedAt = state ? (state.sessionOpenedAt ?? state.updatedAt) : null;
+      return { sco, status: t(statusLabelKey(status)), done: status === 'completed', openedAt };
     });
 }
 
@@ -120,9 +183,9 @@ export function presentCourseResults(page: Awaited<ReturnType<typeof courseResul
       satisfied: r.attempt.satisfied,
       success: r.attempt.success,
       score: formatScore(r.attempt.scoreScaled),
-      time: formatSeconds(r.attempt.totalSeconds),
+      ...presentTimes(r.attempt, t),
       lastActivity: formatAt(r.attempt.lastActivityAt),
-      marked: Boolean(r.attempt.markedBy),
+      completion: presentCompletionSource(r.attempt, r.markedByName, t),
     })),
   };
 }

@@ -1,11 +1,14 @@
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
+import { and, asc, desc, eq, getTableColumns, sql } from 'drizzle-orm';
+import { alias, PgDialect } from 'drizzle-orm/pg-core';
 import { runPrepared, type Database, type PreparedStatement } from '../../db/client';
 import { attempts, courseResults, courseVersions, scos, scoStates, staff } from '../../db/schema';
 import { STATUS_ELEMENTS } from '../runtime/derive';
 
 export type AttemptRow = typeof attempts.$inferSelect;
 export type ScoStateRow = typeof scoStates.$inferSelect;
+
+// The officer who marked an attempt complete (attempts.marked_by): their name goes wherever the result is shown.
+const marker = alias(staff, 'marker');
 
 /** An attempt as its owner sees it: the learner's own id is part of the query, never checked later. */
 export async function findOwnAttempt(db: Database, staffId: number, attemptId: number, forUpdate = false) {
@@ -29,29 +32,40 @@ export async function findAttempt(db: Database, attemptId: number) {
       versionNo: courseVersions.versionNo,
       staffName: staff.name,
       employeeNo: staff.employeeNo,
+      markedByName: marker.name,
     })
     .from(attempts)
     .innerJoin(courseVersions, eq(courseVersions.id, attempts.courseVersionId))
     .innerJoin(staff, eq(staff.id, attempts.staffId))
+    .leftJoin(marker, eq(marker.id, attempts.markedBy))
     .where(eq(attempts.id, attemptId))
     .limit(1);
   return row;
 }
 
+/** The learner's attempts of a course, each with the name of the officer who marked it complete (if one did). */
 export function attemptsOf(db: Database, staffId: number, courseId: number) {
   return db
-    .select()
+    .select({ ...getTableColumns(attempts), markedByName: marker.name })
     .from(attempts)
+    .leftJoin(marker, eq(marker.id, attempts.markedBy))
     .where(and(eq(attempts.staffId, staffId), eq(attempts.courseId, courseId)))
     .orderBy(desc(attempts.fiscalYear), desc(attempts.number));
 }
 
 export function attemptsForCourse(db: Database, courseId: number, fiscalYear: number) {
   return db
-    .select({ attempt: attempts, staffName: staff.name, employeeNo: staff.employeeNo, versionNo: courseVersions.versionNo })
+    .select({
+      attempt: attempts,
+      staffName: staff.name,
+      employeeNo: staff.employeeNo,
+      versionNo: courseVersions.versionNo,
+      markedByName: marker.name,
+    })
     .from(attempts)
     .innerJoin(staff, eq(staff.id, attempts.staffId))
     .innerJoin(courseVersions, eq(courseVersions.id, attempts.courseVersionId))
+    .leftJoin(marker, eq(marker.id, attempts.markedBy))
     .where(and(eq(attempts.courseId, courseId), eq(attempts.fiscalYear, fiscalYear)))
     .orderBy(asc(staff.employeeNo), asc(attempts.number));
 }
@@ -104,19 +118,28 @@ export function statesOf(db: Database, attemptId: number) {
   return db.select().from(scoStates).where(eq(scoStates.attemptId, attemptId));
 }
 
-/** Opens a new session on a SCO's state (creating the state on first launch); returns its number. */
-export async function openSession(db: Database, attemptId: number, scoId: number): Promise<ScoStateRow> {
+/**
+ * Opens a new session on a SCO's state (creating the state on first launch); returns its number.
+ * `now` (the launch's clock) starts the server's measure of the session: each commit measures
+ * from it. Without it the session is not measured and counts what the content reports.
+ */
+export async function openSession(db: Database, attemptId: number, scoId: number, now?: Date): Promise<ScoStateRow> {
+  const measured = now ? { sessionOpenedAt: now, sessionMeasuredSeconds: 0 } : { sessionOpenedAt: null, sessionMeasuredSeconds: null };
   const [row] = await db
     .insert(scoStates)
-    .values({ attemptId, scoId, cmi: {}, sessionNo: 1 })
+    .values({ attemptId, scoId, cmi: {}, sessionNo: 1, priorMeasuredSeconds: 0, ...measured })
     .onConflictDoUpdate({
       target: [scoStates.attemptId, scoStates.scoId],
       set: {
         sessionNo: sql`${scoStates.sessionNo} + 1`,
         commitSeq: -1,
-        // The session that ends now is folded into the total before the next one starts.
+        // The session that ends now is folded into the totals before the next one starts (an
+        // unmeasured one leaves the measured total unknown; LEAST ignores its null).
         priorSessionsSeconds: sql`${scoStates.priorSessionsSeconds} + ${scoStates.sessionSeconds}`,
+        priorMeasuredSeconds: sql`${scoStates.priorMeasuredSeconds} + ${scoStates.sessionMeasuredSeconds}`,
+        priorCountedSeconds: sql`${scoStates.priorCountedSeconds} + LEAST(${scoStates.sessionSeconds}, ${scoStates.sessionMeasuredSeconds})`,
         sessionSeconds: 0,
+        ...measured,
       },
     })
     .returning();
@@ -208,13 +231,20 @@ const statusOfMerged = sql.raw(
 );
 
 // The attempts update sees the snapshot before this statement: the SCO just written adds its
-// new time (sco_seconds), the attempt's other SCOs their stored time. A batch never holds two
+// new time (sco_*), the attempt's other SCOs their stored time. A batch never holds two
 // commits of one attempt (CommitBatcher), so each attempt row is updated once. This is the one
 // place an attempt's total time is computed: only a commit changes a SCO's time (a new session
-// folds the last one into the prior total, which leaves the sum as it was). Every time stamp is
-// the commit's own clock (x.t), never the database's now().
+// folds the last one into the prior totals, which leaves the sums as they were). Every time
+// stamp is the commit's own clock (x.t), never the database's now().
+//
+// Time has two sources. The content reports its session time (session_seconds); the server
+// measures the session from its launch (session_opened_at) to this commit, never negative and
+// never shrinking. What counts (total_seconds) is, per session, the smaller of the two: content
+// cannot claim more time than the session was open, and an idle open window cannot claim more
+// than the content reported. LEAST ignores a null, so an unmeasured session counts its report;
+// the measured sum of an attempt with any unmeasured session is unknown (null).
 const WRITE_COMMITS: PreparedStatement = {
-  name: 'mamoru_write_commits_v2',
+  name: 'mamoru_write_commits_v3',
   text: new PgDialect().sqlToQuery(sql`
     WITH input AS (
       SELECT * FROM jsonb_to_recordset(${sql.placeholder('input')}::jsonb)
@@ -224,6 +254,8 @@ const WRITE_COMMITS: PreparedStatement = {
         cmi = s.cmi || x.v,
         commit_seq = x.q,
         session_seconds = COALESCE(x.ss, s.session_seconds),
+        session_measured_seconds = CASE WHEN s.session_opened_at IS NOT NULL
+          THEN GREATEST(0, s.session_measured_seconds, EXTRACT(EPOCH FROM x.t - s.session_opened_at)) END,
         location = CASE WHEN x.sl THEN x.l ELSE s.location END,
         exit = CASE WHEN x.se THEN x.e ELSE s.exit END,
         updated_at = x.t
@@ -231,14 +263,24 @@ const WRITE_COMMITS: PreparedStatement = {
       WHERE s.attempt_id = x.a AND s.sco_id = x.s AND a.id = x.a AND a.staff_id = x.st
         AND s.session_no = x.n AND s.commit_seq < x.q
       RETURNING x.i, x.t, s.attempt_id, s.sco_id, ${statusOfMerged} AS status, s.completion, s.success,
-        s.score_raw, s.score_min, s.score_max, s.score_scaled, s.prior_sessions_seconds + s.session_seconds AS sco_seconds
+        s.score_raw, s.score_min, s.score_max, s.score_scaled,
+        s.prior_sessions_seconds + s.session_seconds AS sco_reported,
+        s.prior_measured_seconds + s.session_measured_seconds AS sco_measured,
+        s.prior_counted_seconds + LEAST(s.session_seconds, s.session_measured_seconds) AS sco_counted
     ), timed AS (
       UPDATE ${attempts} AS t SET
         last_activity_at = w.t,
-        total_seconds = w.sco_seconds + COALESCE((
-          SELECT sum(o.prior_sessions_seconds + o.session_seconds) FROM ${scoStates} o
-          WHERE o.attempt_id = w.attempt_id AND o.sco_id <> w.sco_id), 0)
-      FROM written AS w
+        total_seconds = w.sco_counted + o.counted,
+        reported_seconds = w.sco_reported + o.reported,
+        measured_seconds = w.sco_measured + o.measured
+      FROM written AS w, LATERAL (
+        SELECT COALESCE(sum(o.prior_counted_seconds + LEAST(o.session_seconds, o.session_measured_seconds)), 0) AS counted,
+          COALESCE(sum(o.prior_sessions_seconds + o.session_seconds), 0) AS reported,
+          CASE WHEN count(*) = count(o.prior_measured_seconds + o.session_measured_seconds)
+            THEN COALESCE(sum(o.prior_measured_seconds + o.session_measured_seconds), 0) END AS measured
+        FROM ${scoStates} o
+        WHERE o.attempt_id = w.attempt_id AND o.sco_id <> w.sco_id
+      ) AS o
       WHERE t.id = w.attempt_id
     )
     SELECT i, status, completion, success, score_raw, score_min, score_max, score_scaled FROM written`).sql,

@@ -1,9 +1,14 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import rateLimit from 'express-rate-limit';
 import type { AppContext } from '../../context';
 import { allow } from '../../auth/policies';
 import { flash } from '../../lib/http';
 import { idParam, input, validate } from '../../lib/validate';
-import { malformedCommit } from './errors';
+import { sessionViewer } from '../../auth/service';
+import type { Viewer } from '../../auth/policies';
+import { endSessionLaunches, resolveLaunch, type LaunchGrant } from '../content/launches';
+import { appOriginOf, contentBaseFor } from '../content/origin';
+import { commitTargetNotFound, malformedCommit, tooManyCommits } from './errors';
 import { warnRefusal } from './refusal-log';
 import { presentAttempt, presentCourseResults, presentTableOfContents } from './presenter';
 import { CommitRequestSchema, MarkCompleteSchema, ResultsQuerySchema } from './schema';
@@ -12,25 +17,23 @@ import { attemptDetail, commitSco, courseResults, launchSco, markComplete, ownAt
 // scorm-again's terminate commit goes by sendBeacon as text/plain; the schema reads it like JSON.
 const beaconBody = express.text({ type: 'text/plain', limit: '4mb' });
 
-/**
- * `validate(CommitRequestSchema)` for the run-time API: the same parse-and-store (read back with
- * `input(res, CommitRequestSchema)`) over the query and the body together, but a request that
- * fails it is refused in the content's terms ({ result: 'false', errorCode: 391 }, answered by
- * the one error handler) rather than as a form.
- */
-function validateCommitRequest(clock: () => Date) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const parsed = CommitRequestSchema.safeParse({ query: req.query, body: req.body });
-    if (!parsed.success) return next(refuseMalformed(req, clock));
-    res.locals.input = parsed.data;
+/** The launch a commit's token opens, and its learner (still an active account), or a refusal in the content's terms. */
+function launchOfToken(ctx: AppContext) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const now = ctx.clock();
+    const grant = await resolveLaunch(ctx.db, String(req.params.token), now);
+    const viewer = grant && (await sessionViewer(ctx.db, grant.staffId, now));
+    if (!grant || !viewer) return next(commitTargetNotFound());
+    res.locals.launch = { grant, viewer };
     next();
   };
 }
+const launchOf = (res: Response) => res.locals.launch as { grant: LaunchGrant; viewer: Viewer };
 
-/** A commit that is not one: one throttled warn line (no stack: nothing failed here), then the refusal. */
-function refuseMalformed(req: Request, clock: () => Date) {
-  const attemptId = String(req.params.attemptId);
-  warnRefusal(req.log, clock(), { attemptId, scoId: String(req.params.scoId) }, 'commit refused: malformed request');
+/** A commit that is not one: one throttled warn line per attempt (no stack: nothing failed here), then the refusal. */
+function refuseMalformed(req: Request, res: Response, clock: () => Date) {
+  const { grant } = launchOf(res);
+  warnRefusal(req.log, clock(), { attemptId: grant.attemptId, scoId: grant.scoId }, 'commit refused: malformed request');
   return malformedCommit();
 }
 
@@ -39,9 +42,63 @@ function commitJsonBody(clock: () => Date) {
   const parse = express.json({ limit: '4mb' });
   return (req: Request, res: Response, next: NextFunction) =>
     parse(req, res, (err?: unknown) => {
-      if ((err as { type?: string } | undefined)?.type === 'entity.parse.failed') return next(refuseMalformed(req, clock));
+      if ((err as { type?: string } | undefined)?.type === 'entity.parse.failed') return next(refuseMalformed(req, res, clock));
       next(err);
     });
+}
+
+// Content commits every few seconds, and some after each SetValue; a launch that sends more than
+// this is a script hammering the API, and is refused (per instance: the window is in memory).
+const COMMIT_WINDOW_MS = 10_000;
+const COMMITS_PER_WINDOW = 100;
+
+/** The run-time API's limit per launch (its token), answered in the content's terms. */
+function perLaunchLimit(clock: () => Date) {
+  return rateLimit({
+    windowMs: COMMIT_WINDOW_MS,
+    limit: COMMITS_PER_WINDOW,
+    standardHeaders: false,
+    legacyHeaders: false,
+    keyGenerator: (req) => String(req.params.token),
+    handler: (req, _res, next) => {
+      warnRefusal(req.log, clock(), { attemptId: 'by launch token' }, 'commit refused: too many from one launch');
+      next(tooManyCommits());
+    },
+  });
+}
+
+/**
+ * The run-time API, on the content origin and a launch token: scorm-again in the launch page
+ * commits here (by XHR, and by beacon at terminate). The token names the staff member, attempt,
+ * SCO and session, so a package can only ever write its own launch's record; no cookie is read
+ * and no CSRF token is needed (nothing ambient authorises the request: the token is in its URL).
+ * Body parsers, then `CommitRequestSchema` over the query and body together — a request that
+ * fails it is refused in the content's terms ({ result: 'false', errorCode: 391 }, answered by the
+ * content origin's error handler) — then the commit, then, at terminate, the launch's end.
+ */
+export function launchCommitRouter(ctx: AppContext): Router {
+  const router = Router();
+  const { db, clock } = ctx;
+  router.post(
+    '/l/:token/commit',
+    perLaunchLimit(clock),
+    launchOfToken(ctx),
+    commitJsonBody(clock),
+    beaconBody,
+    async (req: Request, res: Response, next: NextFunction) => {
+      const { grant, viewer } = launchOf(res);
+      const parsed = CommitRequestSchema.safeParse({ query: { ...req.query, session: String(grant.sessionNo) }, body: req.body });
+      if (!parsed.success) return next(refuseMalformed(req, res, clock));
+      const commit = parsed.data;
+      const now = clock();
+      const target = { attemptId: grant.attemptId, scoId: grant.scoId };
+      const outcome = await commitSco(db, viewer, { ...target, ...commit }, now, req.log);
+      // The SCO ended its session: its launch token opens nothing any more.
+      if (commit.terminate) await endSessionLaunches(db, target.attemptId, target.scoId, commit.sessionNo, now);
+      res.json({ result: 'true', errorCode: 0, outcome });
+    },
+  );
+  return router;
 }
 
 /** The run-time API the player and scorm-again call; mounted under /api on its own lean chain. */
@@ -59,22 +116,9 @@ export function trackingApiRouter(ctx: AppContext): Router {
   });
 
   router.post('/attempts/:attemptId/scos/:scoId/launch', allow('courses:take'), async (req, res) => {
-    res.json(await launchSco(db, req.user!, idParam(req.params, 'attemptId'), idParam(req.params, 'scoId'), clock()));
+    const where = { appOrigin: appOriginOf(req), contentBase: contentBaseFor(ctx.config, req), lifetimeMs: ctx.config.sessionMaxAgeMs };
+    res.json(await launchSco(db, req.user!, idParam(req.params, 'attemptId'), idParam(req.params, 'scoId'), clock(), where));
   });
-
-  router.post(
-    '/attempts/:attemptId/scos/:scoId/commit',
-    allow('courses:take'),
-    commitJsonBody(clock),
-    beaconBody,
-    validateCommitRequest(clock),
-    async (req: Request, res: Response) => {
-      const commit = input(res, CommitRequestSchema);
-      const target = { attemptId: idParam(req.params, 'attemptId'), scoId: idParam(req.params, 'scoId') };
-      const outcome = await commitSco(db, req.user!, { ...target, ...commit }, clock(), req.log);
-      res.json({ result: 'true', errorCode: 0, outcome });
-    },
-  );
 
   return router;
 }
@@ -91,7 +135,7 @@ export function trackingRouter(ctx: AppContext): Router {
   });
 
   router.get('/admin/attempts/:id', allow('results:read'), async (req, res) => {
-    const detail = await attemptDetail(db, req.user!, idParam(req.params));
+    const detail = await attemptDetail(db, req.user!, idParam(req.params), clock());
     res.render('scorm/admin-attempt', { title: req.t('scorm.attempt.title'), a: presentAttempt(detail, req.t) });
   });
 

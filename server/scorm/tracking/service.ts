@@ -4,9 +4,10 @@ import type { Database } from '../../db/client';
 import { withTransaction } from '../../db/transaction';
 import { AppError, conflict, notFound } from '../../lib/errors';
 import { currentFiscalYear, isFiscalYearClosed } from '../../training/fiscal-year';
+import { issueLaunchToken } from '../content/launches';
 import * as courses from '../courses/service';
 import { launchCmi } from '../runtime/launch-data';
-import { REVIEW_SESSION, rollUpAttempt, runtimeOf } from './commit';
+import { attemptYearClosed, REVIEW_SESSION, rollUpAttempt, runtimeOf } from './commit';
 import * as repo from './repository';
 
 export { commitSco, REVIEW_SESSION, rollUpAttempt, runtimeOf, type CommitInput } from './commit';
@@ -62,15 +63,24 @@ async function yearHasClosed(db: Database, fiscalYear: number, now: Date): Promi
   return isFiscalYearClosed(fiscalYear, now, (await currentFiscalYear(db, now)).startMonth);
 }
 
+/** Where a launch is played from: the player page's origin, the content origin's base URL, the token's lifetime. */
+export interface LaunchPlace {
+  appOrigin: string;
+  contentBase: string;
+  lifetimeMs: number;
+}
+
 /**
- * Opens a session on one SCO and returns what the player preloads into scorm-again. A satisfied
+ * Opens a session on one SCO and returns what the player preloads into scorm-again, with the
+ * launch page's URL on the content origin (its token is the content's capability). A satisfied
  * attempt opens in review mode: nothing it commits changes the record. An attempt of a closed
  * fiscal year opens nothing (its record is history; the commit refuses it too).
  */
-export async function launchSco(db: Database, viewer: Viewer, attemptId: number, scoId: number, now: Date) {
+export async function launchSco(db: Database, viewer: Viewer, attemptId: number, scoId: number, now: Date, where: LaunchPlace) {
   return db.transaction(async (tx) => {
     const playable = await attemptToPlay(tx, viewer, attemptId);
-    if (await yearHasClosed(tx, playable.attempt.fiscalYear, now)) throw yearClosed(playable.attempt.fiscalYear);
+    const { startMonth } = await currentFiscalYear(tx, now);
+    if (isFiscalYearClosed(playable.attempt.fiscalYear, now, startMonth)) throw yearClosed(playable.attempt.fiscalYear);
     const sco = await repo.scoOfAttempt(tx, playable.attempt.courseVersionId, scoId);
     if (!sco) throw notFound();
     // Locks in the order every commit takes them (the batch statement, the roll-up): the SCO's
@@ -80,12 +90,30 @@ export async function launchSco(db: Database, viewer: Viewer, attemptId: number,
     const before = await repo.lockState(tx, attemptId, scoId);
     const row = await attemptToPlay(tx, viewer, attemptId, true);
     const review = row.attempt.satisfied;
-    const state = review && before ? before : await repo.openSession(tx, attemptId, scoId);
+    const state = review && before ? before : await repo.openSession(tx, attemptId, scoId, now);
     const standard = runtimeOf(row.standard);
+    const sessionNo = review ? REVIEW_SESSION : state.sessionNo;
+    // The content's only key to its files and its player: made for this session, in this transaction.
+    const token = await issueLaunchToken(
+      tx,
+      {
+        staffId: viewer.id,
+        attemptId,
+        scoId,
+        courseVersionId: row.attempt.courseVersionId,
+        sessionNo,
+        fiscalYear: row.attempt.fiscalYear,
+        fiscalYearStartMonth: startMonth,
+        appOrigin: where.appOrigin,
+        lifetimeMs: where.lifetimeMs,
+      },
+      now,
+    );
     return {
       standard,
-      sessionNo: review ? REVIEW_SESSION : state.sessionNo,
+      sessionNo,
       review,
+      launchUrl: `${where.contentBase}/l/${token}/`,
       cmi: launchCmi({
         standard,
         learnerId: viewer.employeeNo,
@@ -102,14 +130,22 @@ export async function launchSco(db: Database, viewer: Viewer, attemptId: number,
   });
 }
 
-/** An officer marks complete an attempt whose package never reports completion; the reason is kept. */
+/** A closed fiscal year's record is history: not even an officer completes it afterwards. */
+const markYearClosed = (fiscalYear: number) => new AppError(409, 'year_closed', 'scorm.attempt.markYearClosed', { year: fiscalYear });
+
+/**
+ * An officer marks complete an attempt whose package never reports completion; who, when and
+ * why are kept on the attempt (shown wherever the result is) and in the audit log.
+ */
 export async function markComplete(db: Database, officer: Viewer, attemptId: number, reason: string, now: Date) {
   await withTransaction(db, now, async (work) => {
     const { tx } = work;
     const row = await repo.findAttempt(tx, attemptId);
     if (!row || !authorize(officer, 'attempt:view', row.attempt)) throw notFound();
     if (row.attempt.satisfied) throw conflict('scorm.attempt.alreadyComplete');
-    await repo.updateAttempt(tx, attemptId, { markedBy: officer.id, markedReason: reason });
+    // Before anything is written, as a commit refuses it (tracking/commit.ts).
+    if (await attemptYearClosed(tx, row.attempt.fiscalYear, now)) throw markYearClosed(row.attempt.fiscalYear);
+    await repo.updateAttempt(tx, attemptId, { markedBy: officer.id, markedReason: reason, markedAt: now });
     recordAudit(work, [
       {
         actorId: officer.id,
@@ -130,11 +166,15 @@ async function withScoStates<R extends { attempt: repo.AttemptRow }>(db: Databas
   return { ...row, scos: allScos.map((sco) => ({ sco, state: bySco.get(sco.id) })) };
 }
 
-/** An attempt with every SCO's state, for the officer's view. */
-export async function attemptDetail(db: Database, viewer: Viewer, attemptId: number) {
+/**
+ * An attempt with every SCO's state, for the officer's view; given `now`, also whether its fiscal
+ * year has closed (the page then offers no marking, which would be refused).
+ */
+export async function attemptDetail(db: Database, viewer: Viewer, attemptId: number, now?: Date) {
   const row = await repo.findAttempt(db, attemptId);
   if (!row || !authorize(viewer, 'attempt:view', row.attempt)) throw notFound();
-  return withScoStates(db, row);
+  const yearClosed = now ? await attemptYearClosed(db, row.attempt.fiscalYear, now) : false;
+  return { ...(await withScoStates(db, row)), yearClosed };
 }
 
 /** The learner's own attempt with each SCO and its status, for the player's table of contents. */

@@ -41,3 +41,23 @@ const LABELS: Record<LearnerStatus, MessageKey> = {
 };
 
 export const statusLabelKey = (status: LearnerStatus): MessageKey => LABELS[status];
+
+/**
+ * Who says an attempt is complete: an officer who marked it (who, when and why are kept), or the
+ * content itself (its own report of completion and score, which the server cannot check for a
+ * third-party package). undefined while it is not complete. The one place the source is
+ * decided: server-graded courses will add their own source here.
+ */
+export type CompletionSource = 'content' | 'officer';
+
+export function completionSource(attempt: { satisfied: boolean; markedBy: number | null }): CompletionSource | undefined {
+  if (!attempt.satisfied) return undefined;
+  return attempt.markedBy !== null ? 'officer' : 'content';
+}
+
+const SOURCE_LABELS: Record<CompletionSource, MessageKey> = {
+  content: 'scorm.source.content',
+  officer: 'scorm.source.officer',
+};
+
+export const completionSourceLabelKey = (source: CompletionSource): MessageKey => SOURCE_LABELS[source];

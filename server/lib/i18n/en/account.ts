@@ -8,7 +8,7 @@ export const en: Record<keyof typeof ja, string> = {
   'auth.login.password': 'Password',
   'auth.login.submit': 'Log in',
   'auth.login.invalid': 'The employee number (or email) or the password is not correct.',
-  'auth.login.locked': 'Too many failed attempts: this account is locked for now. Try again in {minutes} minutes.',
+  'auth.login.wait': 'After several failed attempts, sign-in is paused for a moment. Try again in {seconds} seconds.',
   'auth.login.tooManyFromHere': 'Too many login attempts from this device. Please wait a while and try again.',
   'auth.login.help': 'No password yet? Ask your system administrator for a password link.',
   'auth.link.invalid': 'This link is not valid: it has expired or has already been used.',
@@ -34,4 +34,7 @@ export const en: Record<keyof typeof ja, string> = {
   'account.password.submit': 'Change password',
   'account.password.changed': 'Your password has been changed.',
   'account.password.currentWrong': 'The current password is not correct.',
+  'auth.reauth.required': 'This action needs your own password.',
+  'auth.reauth.wrong': 'The password is not correct. Nothing was done.',
+  'auth.reauth.wait': 'After several wrong passwords, this is paused for a moment. Try again later.',
 };

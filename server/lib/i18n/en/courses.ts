@@ -59,6 +59,9 @@ export const en: Record<keyof typeof ja, string> = {
   'scorm.import.badNumber': 'The {field} value "{value}" of item "{element}" was ignored: it must be a number from {min} to {max}.',
   'scorm.import.danglingDependency': 'Resource "{element}" depends on "{ref}", which does not exist.',
   'scorm.import.noManifestIdentifier': 'The <manifest> element of imsmanifest.xml has no identifier attribute.',
+  'scorm.import.externalAssets':
+    '"{file}" loads files from the internet ({hosts}). The course player blocks anything loaded from outside the package, so those parts will not work or show. Put the files it needs into the package.',
+  'scorm.import.externalAssetsMore': '{count} more pages also load files from the internet.',
   'scorm.admin.title': 'Course packages (SCORM)',
   'scorm.admin.upload': 'Add a package',
   'scorm.admin.uploadHint':
@@ -98,6 +101,8 @@ export const en: Record<keyof typeof ja, string> = {
   'scorm.import.refused': 'This package could not be imported. Nothing was stored.',
   'scorm.import.uploadTooLarge': 'The file is too large (limit {mb} MB).',
   'scorm.import.noFile': 'Choose a zip file.',
+  'scorm.import.tooManyUploads':
+    'Too many uploads in a short time, so this file was not accepted. Wait about {minutes} min., then upload it again.',
   'scorm.import.badField': 'The form field "{field}" has a value that is not accepted ({value}). Nothing was imported.',
   'scorm.import.field.courseId': 'course to add the version to (courseId)',
   'scorm.import.field.completionRule': 'completion rule (completionRule)',
@@ -142,6 +147,19 @@ export const en: Record<keyof typeof ja, string> = {
   'scorm.attempt.marked': 'Attempt marked complete.',
   'scorm.attempt.limitReached': 'You have used all {limit} attempts allowed this fiscal year.',
   'scorm.attempt.alreadyComplete': 'This attempt is already complete.',
+  'scorm.attempt.markYearClosed':
+    'This attempt belongs to fiscal year {year}, which has ended, so it cannot be marked complete. Nothing was changed.',
+  'scorm.attempt.source': 'Completion source',
+  'scorm.attempt.markedBy': 'Marked complete by',
+  'scorm.attempt.markedAt': 'Marked complete at',
+  'scorm.attempt.marking': 'Marked complete by {name} at {at}. Reason: {reason}',
+  'scorm.source.content': 'Reported by the content',
+  'scorm.source.officer': 'Marked complete by an officer',
+  'scorm.time.reported': 'Reported by the content',
+  'scorm.time.measured': 'Measured by the server',
+  'scorm.time.sources': 'reported {reported} / measured {measured}',
+  'scorm.time.hint':
+    'Learning time adds up, for each launch, the shorter of the time the content reported and the time the server measured (from the launch to the last save).',
   'scorm.interaction.type': 'Type',
   'scorm.interaction.response': 'Response',
   'scorm.interaction.correct': 'Correct answer',
@@ -154,6 +172,8 @@ export const en: Record<keyof typeof ja, string> = {
   'scorm.player.courseCompleted': 'You have completed this course for this fiscal year.',
   'scorm.player.exited': 'You left the course. You can resume next time.',
   'scorm.player.next': 'Next',
+  'scorm.player.notInitialized':
+    'This course has not connected to the learning record system yet, so your progress is not being saved. Reopen it, or tell whoever manages the course.',
   'scorm.player.review': 'Review mode: this attempt is complete, nothing you do here changes it.',
   'scorm.player.skipToContent': 'Skip to the content',
   'scorm.player.back': 'Back to the course',
@@ -161,6 +181,7 @@ export const en: Record<keyof typeof ja, string> = {
   'scorm.player.frameTitle': 'Course content',
   'scorm.commit.refused': '{count} value(s) sent by the content do not conform to SCORM and were not saved.',
   'scorm.commit.noSession': 'No launch of this content was found. Please reopen it.',
+  'scorm.commit.tooMany': 'This course is saving too often; saves are refused for a few seconds.',
   'scorm.commit.malformed': 'The content sent a save the server cannot read (no session number, commit sequence or readable data).',
   'scorm.attempt.yearClosed':
     "This attempt belongs to fiscal year {year}, which has ended, so nothing more can be recorded on it. Start this fiscal year's attempt from the course page.",

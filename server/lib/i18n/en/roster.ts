@@ -61,6 +61,10 @@ export const en: Record<keyof typeof ja, string> = {
   'staff.filter.status.all': 'All',
   'staff.validation.employeeNoTaken': 'This employee number is already registered.',
   'staff.validation.emailTaken': 'Another staff member uses this email.',
+  'staff.validation.rolesChanged': "This person's roles were changed at the same moment. Check them and save again.",
+  'staff.reauth.label': 'Your own password',
+  'staff.reauth.roleHint': 'Needed only when granting the officer or administrator role.',
+  'staff.reauth.linkHint': 'Issuing a link for an officer or administrator needs your own password.',
   'staff.passwordLink.title': 'Password link',
   'staff.passwordLink.issue': 'Issue a password link',
   'staff.passwordLink.explain':
@@ -90,6 +94,7 @@ export const en: Record<keyof typeof ja, string> = {
   'audit.details': 'Details',
   'audit.system': 'system',
   'audit.action.account.change-password': 'Password changed',
+  'audit.action.account.reauth-refused': 'Password re-check failed (nothing was done)',
   'audit.action.account.create-admin': 'Administrator created (command line)',
   'audit.action.account.grant-admin': 'Administrator role granted (command line)',
   'audit.action.account.issue-password-link': 'Password link issued',

@@ -7,7 +7,7 @@ export const ja = {
   'auth.login.password': 'パスワード',
   'auth.login.submit': 'ログイン',
   'auth.login.invalid': '職員番号（またはメールアドレス）かパスワードが正しくありません。',
-  'auth.login.locked': 'ログインの失敗が続いたため、このアカウントは一時的にロックされています。{minutes}分後にもう一度お試しください。',
+  'auth.login.wait': 'ログインの失敗が続いたため、しばらくログインを受け付けません。{seconds}秒後にもう一度お試しください。',
   'auth.login.tooManyFromHere': 'この端末からのログイン試行が多すぎます。しばらく待ってからお試しください。',
   'auth.login.help': 'パスワードをお持ちでない方は、システム管理者にパスワード設定用リンクの発行を依頼してください。',
   'auth.link.invalid': 'このリンクは無効か、有効期限が切れているか、すでに使用されています。',
@@ -32,4 +32,7 @@ export const ja = {
   'account.password.submit': 'パスワードを変更',
   'account.password.changed': 'パスワードを変更しました。',
   'account.password.currentWrong': '現在のパスワードが正しくありません。',
+  'auth.reauth.required': 'この操作には、あなた自身のパスワードの入力が必要です。',
+  'auth.reauth.wrong': 'パスワードが正しくありません。操作は行われていません。',
+  'auth.reauth.wait': 'パスワードの誤りが続いたため、しばらく受け付けません。時間をおいてもう一度お試しください。',
 };

@@ -59,6 +59,9 @@ export const ja = {
   'scorm.import.badNumber': '項目「{element}」の {field} の値「{value}」が正しくないため無視しました（{min}〜{max} の数値が必要です）。',
   'scorm.import.danglingDependency': 'リソース「{element}」の依存先「{ref}」が見つかりません。',
   'scorm.import.noManifestIdentifier': 'imsmanifest.xml の <manifest> に identifier 属性がありません。',
+  'scorm.import.externalAssets':
+    '「{file}」はインターネット上のファイル（{hosts}）を読み込みます。教材の再生中は外部からの読み込みを止めているため、この部分は動かないか表示されません。必要なファイルはパッケージに含めてください。',
+  'scorm.import.externalAssetsMore': 'ほかに {count} 件のページもインターネット上のファイルを読み込みます。',
   'scorm.admin.title': '教材（SCORMパッケージ）の管理',
   'scorm.admin.upload': 'パッケージを追加',
   'scorm.admin.uploadHint':
@@ -98,6 +101,8 @@ export const ja = {
   'scorm.import.refused': 'このパッケージは取り込めませんでした。何も登録していません。',
   'scorm.import.uploadTooLarge': 'ファイルが大きすぎます（上限 {mb} MB）。',
   'scorm.import.noFile': 'ZIPファイルを選んでください。',
+  'scorm.import.tooManyUploads':
+    '短い間にアップロードが続いたため、このファイルは受け付けていません。{minutes}分ほど待ってから、もう一度アップロードしてください。',
   'scorm.import.badField': 'フォームの項目「{field}」の値（{value}）を受け付けられません。何も取り込んでいません。',
   'scorm.import.field.courseId': '追加先のコース（courseId）',
   'scorm.import.field.completionRule': '修了の条件（completionRule）',
@@ -142,6 +147,17 @@ export const ja = {
   'scorm.attempt.marked': '受講を修了にしました。',
   'scorm.attempt.limitReached': 'この年度の受講回数の上限（{limit} 回）に達しています。',
   'scorm.attempt.alreadyComplete': 'この受講はすでに修了しています。',
+  'scorm.attempt.markYearClosed': 'この受講は {year} 年度のもので、その年度は終わっているため、修了にできません。記録は変更していません。',
+  'scorm.attempt.source': '修了の根拠',
+  'scorm.attempt.markedBy': '修了にした担当者',
+  'scorm.attempt.markedAt': '修了にした日時',
+  'scorm.attempt.marking': '{name} が {at} に手動で修了にしました。理由: {reason}',
+  'scorm.source.content': 'コンテンツの自己申告',
+  'scorm.source.officer': '担当者が手動で修了',
+  'scorm.time.reported': '教材の申告',
+  'scorm.time.measured': 'サーバーの計測',
+  'scorm.time.sources': '申告 {reported} / 計測 {measured}',
+  'scorm.time.hint': '学習時間は、起動ごとに「教材の申告」と「サーバーの計測」（起動から最後の保存まで）の短いほうを合計したものです。',
   'scorm.interaction.type': '形式',
   'scorm.interaction.response': '回答',
   'scorm.interaction.correct': '正答',
@@ -154,6 +170,8 @@ export const ja = {
   'scorm.player.courseCompleted': 'このコースの今年度の受講を修了しました。',
   'scorm.player.exited': '受講を中断しました。続きは次回から再開できます。',
   'scorm.player.next': '次へ',
+  'scorm.player.notInitialized':
+    'この教材はまだ学習記録システムに接続していません。このままでは進み具合が保存されません。教材を開き直すか、教材の管理者に連絡してください。',
   'scorm.player.review': '修了済みのため復習モードです（記録は変わりません）。',
   'scorm.player.skipToContent': '教材へ移動',
   'scorm.player.back': 'コースへ戻る',
@@ -161,6 +179,7 @@ export const ja = {
   'scorm.player.frameTitle': '教材',
   'scorm.commit.refused': '教材から送られた {count} 件の値が SCORM の規格に合わないため、保存しませんでした。',
   'scorm.commit.noSession': 'この教材の起動記録が見つかりません。教材を開き直してください。',
+  'scorm.commit.tooMany': 'この教材からの保存が多すぎるため、しばらく受け付けません。',
   'scorm.commit.malformed':
     '教材から送られた保存データを読み取れません（セッション番号、コミット番号、またはデータの形式が正しくありません）。',
   'scorm.attempt.yearClosed':

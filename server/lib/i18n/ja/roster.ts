@@ -59,6 +59,10 @@ export const ja = {
   'staff.filter.status.all': 'すべて',
   'staff.validation.employeeNoTaken': 'この職員番号はすでに登録されています。',
   'staff.validation.emailTaken': 'このメールアドレスは別の職員が使っています。',
+  'staff.validation.rolesChanged': 'この職員の役割が同時に変更されました。内容を確認して、もう一度保存してください。',
+  'staff.reauth.label': 'あなた自身のパスワード',
+  'staff.reauth.roleHint': '事務局または管理者の役割を新たに付与するときだけ必要です。',
+  'staff.reauth.linkHint': '事務局・管理者のアカウントのリンクを発行するには、あなた自身のパスワードが必要です。',
   'staff.passwordLink.title': 'パスワード設定用リンク',
   'staff.passwordLink.issue': 'パスワード設定用リンクを発行',
   'staff.passwordLink.explain':
@@ -88,6 +92,7 @@ export const ja = {
   'audit.details': '内容',
   'audit.system': 'システム',
   'audit.action.account.change-password': 'パスワード変更',
+  'audit.action.account.reauth-refused': 'パスワードの再確認に失敗（操作は行われていません）',
   'audit.action.account.create-admin': '管理者を作成（コマンド）',
   'audit.action.account.grant-admin': '管理者権限を付与（コマンド）',
   'audit.action.account.issue-password-link': 'パスワード設定用リンクを発行',

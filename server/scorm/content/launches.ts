@@ -1,0 +1,121 @@
+/**
+ * Launch capabilities: what lets one launch's content read its package's files and talk to its
+ * player from the content origin. The session cookie grants nothing there (on one host name the
+ * browser sends it to both ports), so every content request carries a token made for one staff
+ * member's one SCO session: random, kept only as a hash, expiring with the session's lifetime or
+ * the fiscal year's end, whichever comes first, and ended at Terminate, sign-out and a new password.
+ */
+import crypto from 'node:crypto';
+import type { Database } from '../../db/client';
+import { fiscalYearEndsAt } from '../../training/fiscal-year';
+import * as repo from './repository';
+
+export interface LaunchGrant {
+  tokenHash: string;
+  staffId: number;
+  attemptId: number;
+  scoId: number;
+  courseVersionId: number;
+  sessionNo: number;
+  appOrigin: string;
+  launchPath: string;
+  launchQuery: string;
+  expiresAt: Date;
+}
+
+export interface NewLaunch {
+  staffId: number;
+  attemptId: number;
+  scoId: number;
+  courseVersionId: number;
+  sessionNo: number;
+  fiscalYear: number;
+  fiscalYearStartMonth: number;
+  /** The player page's exact origin: the only one the content may exchange messages with. */
+  appOrigin: string;
+  lifetimeMs: number;
+}
+
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+const hashOf = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
+
+/** Makes a token for a session just opened (in the caller's transaction); only its hash is stored. */
+export async function issueLaunchToken(tx: Database, launch: NewLaunch, now: Date): Promise<string> {
+  const token = crypto.randomBytes(32).toString('base64url');
+  const expiresAt = new Date(
+    Math.min(now.getTime() + launch.lifetimeMs, fiscalYearEndsAt(launch.fiscalYear, launch.fiscalYearStartMonth).getTime()),
+  );
+  await repo.insertLaunchToken(tx, {
+    tokenHash: hashOf(token),
+    staffId: launch.staffId,
+    attemptId: launch.attemptId,
+    scoId: launch.scoId,
+    courseVersionId: launch.courseVersionId,
+    sessionNo: launch.sessionNo,
+    appOrigin: launch.appOrigin,
+    createdAt: now,
+    expiresAt,
+  });
+  return token;
+}
+
+// A launch page loads dozens of files: a grant is read from the database at most every few
+// seconds per instance. A token ended here leaves this cache at once; one ended by another
+// instance still works here for at most GRANT_TTL_MS.
+const GRANT_TTL_MS = 5_000;
+const GRANT_CACHE_MAX = 20_000;
+const grantCaches = new WeakMap<Database, Map<string, { grant: LaunchGrant; readAt: number }>>();
+
+function grantCacheOf(db: Database) {
+  let cache = grantCaches.get(db);
+  if (!cache) grantCaches.set(db, (cache = new Map()));
+  return cache;
+}
+
+/** The launch a token opens, if it is live; undefined for anything else (malformed, unknown, ended, expired). */
+export async function resolveLaunch(db: Database, token: string, now: Date): Promise<LaunchGrant | undefined> {
+  if (!TOKEN_PATTERN.test(token)) return undefined;
+  const tokenHash = hashOf(token);
+  const cache = grantCacheOf(db);
+  const cached = cache.get(tokenHash);
+  if (cached && now.getTime() - cached.readAt < GRANT_TTL_MS && now < cached.grant.expiresAt) return cached.grant;
+  const row = await repo.findLiveLaunch(db, tokenHash, now);
+  if (!row) {
+    cache.delete(tokenHash);
+    return undefined;
+  }
+  const { token: t } = row;
+  const grant: LaunchGrant = {
+    tokenHash,
+    staffId: t.staffId,
+    attemptId: t.attemptId,
+    scoId: t.scoId,
+    courseVersionId: t.courseVersionId,
+    sessionNo: t.sessionNo,
+    appOrigin: t.appOrigin,
+    launchPath: row.launchPath,
+    launchQuery: row.launchQuery,
+    expiresAt: t.expiresAt,
+  };
+  if (cache.size >= GRANT_CACHE_MAX) cache.clear();
+  cache.set(tokenHash, { grant, readAt: now.getTime() });
+  return grant;
+}
+
+function forget(db: Database, hashes: string[]) {
+  const cache = grantCacheOf(db);
+  for (const h of hashes) cache.delete(h);
+}
+
+/** A SCO session ended (Terminate / LMSFinish): its content keeps nothing it could reuse. */
+export async function endSessionLaunches(db: Database, attemptId: number, scoId: number, sessionNo: number, now: Date) {
+  forget(db, await repo.revokeSessionTokens(db, attemptId, scoId, sessionNo, now));
+}
+
+/** Everything a person has open ends (sign-out, a new password). */
+export async function endLaunchesOf(db: Database, staffId: number, now: Date) {
+  forget(db, await repo.revokeStaffTokens(db, staffId, now));
+}
+
+/** Drops tokens that ended more than a day ago. */
+export const pruneLaunchTokens = (db: Database, now: Date) => repo.deleteDeadTokens(db, new Date(now.getTime() - 24 * 3600 * 1000));
