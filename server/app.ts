@@ -24,6 +24,7 @@ import { projectRoot, publicDir, viewsDir } from './lib/paths';
 import { endLaunchesOf } from './scorm/content/launches';
 import { contentOriginFor } from './scorm/content/origin';
 import { contentOriginApp } from './scorm/content/routes';
+import { gradingRouter } from './scorm/grading/routes';
 import { courseAdminRouter } from './scorm/courses/routes';
 import { playerRouter } from './scorm/player/routes';
 import { launchCommitRouter, trackingApiRouter, trackingRouter } from './scorm/tracking/routes';
@@ -32,6 +33,7 @@ import { rosterRouter } from './staff/routes';
 export type { AppContext, AppDeps } from './context';
 
 const SESSION_COOKIE = 'mamoru.sid';
+const launchRevocationFor = new WeakSet<AppContext['db']>();
 
 // Multipart bodies are not parsed before the CSRF check, so uploads send the token in a header
 // (fetch) or in the form's action URL (plain form post); the SCORM terminate beacon in its URL.
@@ -62,8 +64,12 @@ export function createApp(deps: AppDeps): MamoruApp {
   };
   const { config } = deps;
   const app = express();
-  // Signing out, or a new password, ends the course launches the person had open.
-  onAccountSignedOut((staffId, now) => endLaunchesOf(ctx.db, staffId, now));
+  // Signing out, or a new password, ends the course launches the person had open (once per
+  // database, however many app instances a process makes of it).
+  if (!launchRevocationFor.has(ctx.db)) {
+    launchRevocationFor.add(ctx.db);
+    onAccountSignedOut((staffId, now) => endLaunchesOf(ctx.db, staffId, now));
+  }
 
   app.set('views', viewsDir);
   app.set('view engine', 'ejs');
@@ -203,5 +209,5 @@ export function createApp(deps: AppDeps): MamoruApp {
 
   app.use(notFoundHandler);
   app.use(errorHandler());
-  return Object.assign(app, { content: contentOriginApp(ctx, [launchCommitRouter(ctx)]) });
+  return Object.assign(app, { content: contentOriginApp(ctx, [launchCommitRouter(ctx), gradingRouter(ctx)]) });
 }

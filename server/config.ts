@@ -61,6 +61,20 @@ const ConfigSchema = z
         message: 'must be another origin than BASE_URL (another host name or port): course content must not run on the app origin',
       });
     }
+    if (c.CONTENT_BASE_URL && !/^https?:\/\/[^/]+\/?$/.test(c.CONTENT_BASE_URL)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CONTENT_BASE_URL'],
+        message: 'must be an origin only (scheme, host name, port), with no path',
+      });
+    }
+    if (c.BASE_URL?.startsWith('https://') && !c.CONTENT_BASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CONTENT_BASE_URL'],
+        message: 'is required with an https BASE_URL: serve course content under a second host name through the proxy (see README)',
+      });
+    }
     const portValid = Number.isInteger(c.PORT) && c.PORT >= 0 && c.PORT <= 65535;
     const contentPort = c.CONTENT_PORT ?? (c.PORT === 0 ? 0 : c.PORT + 1);
     if (portValid && contentPort !== 0 && contentPort === c.PORT) {
@@ -85,6 +99,8 @@ export interface Config {
   port: number;
   host: string;
   baseUrl: string;
+  /** Whether BASE_URL was given (then it, not a request's Host header, names the app origin). */
+  baseUrlConfigured: boolean;
   /** The content origin's base URL when configured; unset: the page's host name on `contentPort`. */
   contentBaseUrl: string | undefined;
   contentPort: number;
@@ -126,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: c.PORT,
     host: c.HOST,
     baseUrl,
+    baseUrlConfigured: Boolean(c.BASE_URL),
     contentBaseUrl: c.CONTENT_BASE_URL?.replace(/\/$/, ''),
     contentPort: c.CONTENT_PORT ?? (c.PORT === 0 ? 0 : c.PORT + 1),
     secureCookies: baseUrl.startsWith('https://'),

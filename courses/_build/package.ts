@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import yazl from 'yazl';
 import type { CourseSource } from './source';
-import { askHtml, courseDataJs, indexHtml } from './pages';
+import { askHtml, type BuildOptions, courseDataJs, indexHtml } from './pages';
 
 export type BuildStandard = '1.2' | '2004';
 export const PACKAGE_FILE = { '1.2': 'scorm12', '2004': 'scorm2004' } as const;
@@ -129,12 +129,17 @@ function zipBuffer(entries: { name: string; bytes: Buffer }[]): Promise<Buffer> 
   });
 }
 
-/** The zip of one course for one standard. */
-export async function buildPackage(course: CourseSource, standard: BuildStandard, root = coursesRoot()): Promise<Buffer> {
+/** The zip of one course for one standard; `hosted`: the flavour Mamoru installs, graded on the server. */
+export async function buildPackage(
+  course: CourseSource,
+  standard: BuildStandard,
+  root = coursesRoot(),
+  options: BuildOptions = {},
+): Promise<Buffer> {
   const content = [
     { name: 'index.html', bytes: Buffer.from(indexHtml(course)) },
     { name: 'ask.html', bytes: Buffer.from(askHtml(course)) },
-    { name: 'course-data.js', bytes: Buffer.from(courseDataJs(course, standard)) },
+    { name: 'course-data.js', bytes: Buffer.from(courseDataJs(course, standard, options)) },
     ...readRuntime(root),
     ...course.images.map((i) => ({ name: `images/${i.name}`, bytes: i.bytes })),
   ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -19,7 +19,8 @@
       locked: '確認テストは、すべてのページを読むと受けられます。まだ開いていない次のページを先に読んでください。',
       lockedShort: 'すべてのページを読むと受けられます',
       read: function (n, total) { return '既読 ' + n + ' / ' + total + ' ページ'; },
-      done: 'このコースを修了しました。画面を閉じてかまいません。', pageRests: 'このページの出典', published: '発行' },
+      done: 'このコースを修了しました。画面を閉じてかまいません。', pageRests: 'このページの出典', published: '発行',
+      loading: '読み込んでいます…', serverError: '採点サーバーに接続できませんでした。もう一度試してください。', retry: 'もう一度試す' },
     en: { pages: 'Pages', prev: 'Previous', next: 'Next', ask: 'Ask a question', refs: 'References', test: 'Comprehension test',
       lang: 'Language', seen: 'read', noLms: 'Not connected to an LMS: your progress is not recorded.', of: ' / ',
       testIntro: function (n, p) { return 'Answer the following ' + n + ' questions. The pass mark is ' + p + '%. You may retake the test as often as you like.'; },
@@ -29,7 +30,8 @@
       locked: 'The comprehension test opens once you have read every page. Read these pages first:',
       lockedShort: 'Opens once every page is read',
       read: function (n, total) { return n + ' of ' + total + ' pages read'; },
-      done: 'You have completed this course. You may close this window.', pageRests: 'Sources of this page', published: 'Published' },
+      done: 'You have completed this course. You may close this window.', pageRests: 'Sources of this page', published: 'Published',
+      loading: 'Loading…', serverError: 'Could not reach the grading server. Please try again.', retry: 'Try again' },
   };
 
   var REFS = C.pages.length;       // index of the references page
@@ -39,11 +41,40 @@
   var connected = scorm.init();
   var state = { page: 0, seen: [], lang: 'ja', test: null, best: null };
 
+  // --- the grading server (hosted build: the bank has no answers; Mamoru draws and grades) ----
+  // Course files are at /l/<token>/f/…, the launch's grading API at /l/<token>/grading/…. Requests
+  // go one after another, so the test is asked for only after every page read has been reported.
+  var hosted = C.hosted === true;
+  var queue = Promise.resolve();
+  function serverCall(method, path, body) {
+    var call = queue.then(function () {
+      return window.fetch('../grading/' + path, {
+        method: method, credentials: 'omit', cache: 'no-store',
+        headers: body ? { 'Content-Type': 'application/json' } : {},
+        body: body ? JSON.stringify(body) : undefined,
+      }).then(function (res) {
+        return res.json().catch(function () { return {}; }).then(function (json) {
+          if (!res.ok) { var err = new Error(json.error || 'http_' + res.status); err.reply = json; throw err; }
+          return json;
+        });
+      });
+    });
+    queue = call.catch(function () {});
+    return call;
+  }
+  function reportRead(i) {
+    if (hosted && i < C.pages.length) serverCall('POST', 'pages/' + encodeURIComponent(C.pages[i].id) + '/read').catch(function () {});
+  }
+  var server = hosted ? {
+    test: function () { return serverCall('GET', 'test'); },
+    submit: function (answers) { return serverCall('POST', 'test', { answers: answers }); },
+  } : null;
+
   // --- state <-> suspend_data (compact: 1.2 allows 4096 characters) -------------------------
   function encode() {
     var t = state.test;
     return JSON.stringify({ p: state.page, v: state.seen.map(function (s) { return s ? 1 : 0; }).join(''), l: state.lang, b: state.best,
-      t: t ? { q: t.q, o: t.o, a: t.a, d: t.done } : null });
+      t: t ? { q: t.q, o: t.o, a: t.a, d: t.done, r: t.r } : null });
   }
   /** Reads saved state into `state`; true when it held the visited pages (`v`). */
   function decode(text) {
@@ -54,7 +85,8 @@
       if (d.l === 'ja' || d.l === 'en') state.lang = d.l;
       if (typeof d.b === 'number') state.best = d.b;
       if (d.t && Array.isArray(d.t.q) && d.t.q.every(function (i) { return C.questions[i]; })) {
-        state.test = { q: d.t.q, o: d.t.o, a: d.t.a || [], done: d.t.d === undefined ? null : d.t.d, shown: Date.now(), at: [] };
+        state.test = { q: d.t.q, o: d.t.o, a: d.t.a || [], done: d.t.d === undefined ? null : d.t.d, shown: Date.now(), at: [],
+          r: Array.isArray(d.t.r) ? d.t.r : undefined };
       }
       return typeof d.v === 'string';
     } catch {
@@ -137,6 +169,7 @@
   function go(i) {
     state.page = Math.max(0, Math.min(TEST, i));
     if (state.page < C.pages.length) state.seen[state.page] = true;
+    reportRead(state.page);
     save();
     render(true);
   }
@@ -238,7 +271,13 @@
   }
 
   // What the test module (course-test.js) needs from here.
-  var api = { C: C, state: state, scorm: scorm, ui: t, L: L, el: el, save: save, rerender: function () { render(true); } };
+  var api = { C: C, state: state, scorm: scorm, ui: t, L: L, el: el, save: save, rerender: function () { render(true); }, server: server,
+    // The server says these pages were never reported read: they are shown as unread again.
+    unread: function (ids) {
+      C.pages.forEach(function (p, i) { if (ids.indexOf(p.id) >= 0) state.seen[i] = false; });
+      save();
+      render(true);
+    } };
 
   function leave() {
     if (!connected) return;
@@ -249,6 +288,7 @@
   window.addEventListener('beforeunload', leave);
 
   if (state.page < C.pages.length) state.seen[state.page] = true;
+  reportRead(state.page);
   save();
   render(false);
 })();

@@ -80,6 +80,10 @@
       xhrHeaders: { Accept: 'application/json' },
       includeCommitSequence: true,
       terminateCommitParam: 'terminate',
+      // The commit key (from the player, never in a URL) goes in every commit's body, the beacon's too.
+      requestHandler: function (commitObject) {
+        return Object.assign({}, commitObject, { commitKey: String(launch.commitKey || '') });
+      },
       xhrResponseHandler: function (xhr) {
         answered = true;
         return readAnswer(xhr);

@@ -62,7 +62,7 @@
       // Once per launch: a launch page that reloads does not get its CMI back (it would rewind it).
       launch.started = true;
       frame.contentWindow.postMessage(
-        { type: 'launch', standard: config.standard, review: launch.data.review, cmi: launch.data.cmi },
+        { type: 'launch', standard: config.standard, review: launch.data.review, cmi: launch.data.cmi, commitKey: launch.data.commitKey },
         launch.origin,
       );
     } else if (message.type === 'commitResult') {

@@ -19,6 +19,10 @@ export function toAppError(err: unknown): AppError | undefined {
     return new AppError(400, 'bad_path', 'errors.badPath');
   }
   if (e.type === 'entity.parse.failed') return new AppError(400, 'bad_json', 'errors.badJson');
+  // Any other body the parser refused for the client's fault (an unknown or broken Content-Encoding…).
+  if ((err as { expose?: boolean }).expose && typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+    return new AppError(e.status, 'bad_request', 'errors.badRequest');
+  }
   if (isDatabaseUnavailable(err)) return new AppError(503, 'database_unavailable', 'errors.databaseUnavailable');
   return undefined;
 }

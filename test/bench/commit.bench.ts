@@ -150,7 +150,7 @@ interface Target {
   label: string;
   port: number;
   /** Each learner's request: path and headers, and the commit sequence it has reached. */
-  learners: { port?: number; path: string; headers: Record<string, string>; seq: number }[];
+  learners: { port?: number; path: string; headers: Record<string, string>; commitKey?: string; seq: number }[];
 }
 
 /**

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Frame, Page, BrowserContext as PlaywrightContext } from 'playwright-core';
 import { buildPackage, coursesRoot, courseDirs, loadCourse } from '../../courses/_build';
-import { courseVersions, staff } from '../../server/db/schema';
+import { courseVersions, gradedTests, staff } from '../../server/db/schema';
 import { installBuiltinCourses } from '../../server/scorm/courses/builtin';
 import { importPackage } from '../../server/scorm/courses/service';
 import {
@@ -492,6 +492,17 @@ describeWithBrowser('our four courses, played in Chromium under SCORM 1.2 and 20
           const courseResult = (await resultOf(ctx.db, learner.id, courseId, year))!;
           expect(courseResult).toMatchObject({ status: 'completed', attemptId });
           expect(courseResult.bestScoreScaled).toBeCloseTo(passedScore / 100, 6);
+          // SCORM 2004 is the installed build, graded on the server: both tests were drawn and
+          // graded there. The 1.2 zip (the export for another LMS) grades in the browser.
+          const graded = await ctx.db.select().from(gradedTests).where(eq(gradedTests.attemptId, attemptId)).orderBy(gradedTests.id);
+          expect(graded.map((g) => [g.scorePercent, g.passed])).toEqual(
+            standard === '2004'
+              ? [
+                  [failedScore, false],
+                  [passedScore, true],
+                ]
+              : [],
+          );
           const interactions = interactionsOf(state.cmi as Record<string, string>, standard);
           // Both tests, each of at least 8 questions (course.json test.draw), in the order answered.
           expect([failed.length, passed.length].map((n) => n >= 8)).toEqual([true, true]);

@@ -62,7 +62,17 @@ function hostileSco(appOrigin: string, victim: { attemptId: number; scoId: numbe
   try { top.location.href = app + '/staff/export.csv'; out.topNavigation = 'attempted'; } catch (e) { out.topNavigation = 'blocked: ' + e.name; }
   await new Promise(function (r) { setTimeout(r, 500); });
   out.violations = violations;
-  // 6. And then it is an ordinary SCO: its own data goes through the API its parent frame offers.
+  // 6. A page of this origin answered without the content CSP (a 404), framed, to fetch from there.
+  try {
+    var f = document.createElement('iframe'); f.src = '/nope'; document.body.appendChild(f);
+    await new Promise(function (r) { f.onload = r; setTimeout(r, 1500); });
+    await f.contentWindow.fetch(app + '/staff', { credentials: 'include', mode: 'no-cors' });
+    out.framedFetch = 'sent';
+  } catch (e) { out.framedFetch = 'blocked: ' + e.name; }
+  // 7. A service worker, which would outlive the launch and see every later launch page of this origin.
+  try { await navigator.serviceWorker.register('sw.js'); out.serviceWorker = 'registered'; }
+  catch (e) { out.serviceWorker = 'blocked: ' + e.name; }
+  // 8. And then it is an ordinary SCO: its own data goes through the API its parent frame offers.
   var api = parent.API;
   out.apiFound = Boolean(api);
   out.init = api.LMSInitialize('');
@@ -107,7 +117,13 @@ describeWithBrowser('a hostile package played in Chromium', () => {
         null,
         (
           await uniquePackage(
-            { ...spec, files: { 'shared/launchpage.html': hostileSco(ctx.baseUrl, { attemptId: victimAttempt.id, scoId: scoRow.id }) } },
+            {
+              ...spec,
+              files: {
+                'shared/launchpage.html': hostileSco(ctx.baseUrl, { attemptId: victimAttempt.id, scoId: scoRow.id }),
+                'shared/sw.js': "self.addEventListener('fetch', function () {});",
+              },
+            },
             'hostile',
           )
         ).bytes,
@@ -150,7 +166,11 @@ describeWithBrowser('a hostile package played in Chromium', () => {
       await new Promise((r) => setTimeout(r, 500));
       expect(page.url()).toBe(playerUrl);
 
-      // 6. It played as a SCO: its own data is stored, through the player's relay.
+      // 6. No unconfined page of the content origin to borrow, 7. no service worker.
+      expect(out.framedFetch).toMatch(/^blocked: /);
+      expect(out.serviceWorker).toMatch(/^blocked: /);
+
+      // 8. It played as a SCO: its own data is stored, through the player's relay.
       expect([out.apiFound, out.init, out.commit]).toEqual([true, 'true', 'true']);
       const scoId = (
         (await ctx.db.execute(sql`SELECT id FROM scos WHERE course_version_id = ${hostile.versionId}`)) as unknown as {

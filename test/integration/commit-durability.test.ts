@@ -52,6 +52,7 @@ interface CommitTarget {
   port?: number;
   path: string;
   headers: Record<string, string>;
+  commitKey?: string;
 }
 
 interface RunRecord {

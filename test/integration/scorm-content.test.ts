@@ -11,6 +11,7 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import request from 'supertest';
 import { launchTokens, scos } from '../../server/db/schema';
+import { redactLaunchToken } from '../../server/scorm/content/routes';
 import { findVersion, importPackage } from '../../server/scorm/courses/service';
 import { readEntry } from '../../server/scorm/package';
 import { createTestContext, csrfFrom, signIn, type TestContext } from '../support/app';
@@ -211,6 +212,39 @@ describe('the content origin grants nothing else', () => {
     expect(post.status).toBe(404);
   });
 
+  it('installs no service worker, and answers everything (404s, static files) under a CSP that confines it', async () => {
+    const l = await launched();
+    // A package's own script asking to become a service worker: refused like a missing file.
+    const sw = await content().get(contentPath(l.answer, 'course/v2/sco1/start.html')).set('Service-Worker', 'script');
+    expect(sw.status).toBe(404);
+    for (const p of ['/nope', `${contentPath(l.answer)}commit`, '/static/launch.js', '/static/scorm-again/scorm12.min.js']) {
+      const res = await content().get(p);
+      expect([p, res.headers['content-security-policy']]).toEqual([
+        p,
+        expect.stringMatching(/^default-src 'none'; frame-ancestors 'none'|frame-ancestors 'self'/),
+      ]);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+    }
+    expect((await content().get('/nope')).headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+  });
+
+  it('keeps tokens out of the log, however the path is spelled', () => {
+    const token = 'T'.repeat(43);
+    for (const p of [`/l/${token}/f/a.html`, `/L/${token}/f/a.html`, `//l/${token}/f/a.html`])
+      expect(redactLaunchToken(p)).toBe('/l/…/f/a.html');
+  });
+
+  it('answers a commit with a broken body encoding as the client error it is, not a 500', async () => {
+    const l = await launched();
+    const res = await content()
+      .post(`${contentPath(l.answer)}commit`)
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'gzip')
+      .send('{"not":"gzip"}');
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+  });
+
   it('serves no package file on the app origin any more', async () => {
     const l = await launched();
     await l.agent.get(`/content/${course.versionId}/course/v2/sco1/start.html`).expect(404);
@@ -240,7 +274,13 @@ describe('a token ends', () => {
     const res = await content()
       .post(`${contentPath(l.answer)}commit?terminate=true`)
       .set('Content-Type', 'text/plain;charset=UTF-8')
-      .send(JSON.stringify({ ...commit12({ lesson_status: 'completed', lesson_location: 'end', exit: 'suspend' }), commitSequence: 1 }))
+      .send(
+        JSON.stringify({
+          ...commit12({ lesson_status: 'completed', lesson_location: 'end', exit: 'suspend' }),
+          commitSequence: 1,
+          commitKey: l.answer.commitKey,
+        }),
+      )
       .expect(200);
     expect(res.body).toMatchObject({ result: 'true', errorCode: 0 });
     const state = await stateOf(ctx.db, l.attemptId, l.scoId);
@@ -251,7 +291,7 @@ describe('a token ends', () => {
     const again = await content()
       .post(`${contentPath(l.answer)}commit?terminate=true`)
       .set('Content-Type', 'text/plain')
-      .send('{"commitSequence":2}');
+      .send(JSON.stringify({ ...commit12(), commitSequence: 2, commitKey: l.answer.commitKey }));
     expect(again.status).toBe(404);
     expect(again.body).toMatchObject({ result: 'false' });
   });
@@ -273,10 +313,39 @@ describe('a token ends', () => {
     await content()
       .post(`${contentPath(intruder.answer)}commit?session=${owner.answer.sessionNo}&attemptId=${owner.attemptId}`)
       .set('Content-Type', 'text/plain')
-      .send(JSON.stringify({ ...commit12({ lesson_status: 'passed' }), commitSequence: 1 }))
+      .send(JSON.stringify({ ...commit12({ lesson_status: 'passed' }), commitSequence: 1, commitKey: intruder.answer.commitKey }))
       .expect(200);
     expect((await stateOf(ctx.db, owner.attemptId, owner.scoId))!.completion).toBe('not attempted');
     expect((await stateOf(ctx.db, intruder.attemptId, intruder.scoId))!.success).toBe('passed');
+  });
+
+  it("needs the launch's commit key as well as its token: a token seen in a URL writes nothing", async () => {
+    const l = await launched();
+    const other = await launched();
+    const path = `${contentPath(l.answer)}commit`;
+    const payload = { ...commit12({ lesson_status: 'passed', lesson_location: 'forged' }), commitSequence: 1 };
+    for (const commitKey of [undefined, '', 'x'.repeat(43), other.answer.commitKey]) {
+      const res = await content()
+        .post(path)
+        .send({ ...payload, commitKey });
+      expect([commitKey === other.answer.commitKey ? "another launch's key" : String(commitKey), res.status]).toEqual([
+        commitKey === other.answer.commitKey ? "another launch's key" : String(commitKey),
+        404,
+      ]);
+      expect(res.body).toEqual({ result: 'false', errorCode: 391 });
+    }
+    const beaconed = await content().post(`${path}?terminate=true`).set('Content-Type', 'text/plain').send(JSON.stringify(payload));
+    expect(beaconed.status).toBe(404);
+    expect((await stateOf(ctx.db, l.attemptId, l.scoId))!).toMatchObject({ location: null, completion: 'not attempted' });
+    // The key is stored only as a hash.
+    const [row] = await ctx.db.select().from(launchTokens).where(eq(launchTokens.attemptId, l.attemptId));
+    expect(row!.commitKeyHash).toBe(crypto.createHash('sha256').update(l.answer.commitKey).digest('hex'));
+    // With it, the commit is the launch's.
+    await content()
+      .post(path)
+      .send({ ...payload, commitKey: l.answer.commitKey })
+      .expect(200);
+    expect((await stateOf(ctx.db, l.attemptId, l.scoId))!.location).toBe('forged');
   });
 
   it('at expiry (the session lifetime), and when its fiscal year ends, whichever comes first', async () => {
@@ -331,6 +400,33 @@ it('serves the same file from a second instance whose cache is empty, extracting
 });
 
 describe('the app origin', () => {
+  it('builds no origin from a Host header that is not a plain host: pages still answer, launches use the default origin', async () => {
+    const l = await launched();
+    for (const host of ['a%b', 'x y', '[', 'a";b', '127.0.0.1:1 *; script-src *']) {
+      const page = await request(ctx.app).get('/login').set('Host', host);
+      expect([host, page.status]).toEqual([host, 200]);
+    }
+    const res = await l.agent
+      .post(`/api/attempts/${l.attemptId}/scos/${l.scoId}/launch`)
+      .set('x-csrf-token', l.csrf)
+      .set('Host', '127.0.0.1:1 *; script-src *')
+      .send({});
+    expect(res.status).toBe(200);
+    const [row] = await ctx.db
+      .select()
+      .from(launchTokens)
+      .where(
+        eq(
+          launchTokens.tokenHash,
+          crypto
+            .createHash('sha256')
+            .update(tokenOf(res.body as LaunchAnswer))
+            .digest('hex'),
+        ),
+      );
+    expect(row!.appOrigin).toBe(new URL(ctx.config.baseUrl).origin);
+  });
+
   it('frames only the content origin, and marks its pages and exports no-store while static files stay cacheable', async () => {
     const l = await launched();
     const player = await l.agent.get(`/learn/attempts/${l.attemptId}`).expect(200);

@@ -14,7 +14,7 @@ import { createTestContext, signIn, testConfig, type TestContext } from '../supp
 import { commit12 } from '../support/cmi';
 import { usingPostgres } from '../support/database';
 import { makeAttempt, makeCourseVersion, makeStaff } from '../support/factories';
-import { commit, commitPath, launch, stateOf } from '../support/scorm-flow';
+import { commit, commitKeyOf, commitPath, launch, stateOf } from '../support/scorm-flow';
 
 jest.setTimeout(90_000);
 
@@ -104,7 +104,11 @@ describe('numbers and bodies the commit refuses before it is queued', () => {
     // The session is the token's: a session in the query is not read (the commit is the launch's own).
     await content
       .post(`${path}?session=99999999999`)
-      .send({ ...commit12({ lesson_location: 'query-session' }), commitSequence: 1 })
+      .send({
+        ...commit12({ lesson_location: 'query-session' }),
+        commitSequence: 1,
+        commitKey: commitKeyOf(l.attempt.id, l.scoId, l.sessionNo),
+      })
       .expect(200);
     expect((await stateOf(ctx.db, l.attempt.id, l.scoId))!).toMatchObject({ sessionNo: l.sessionNo, location: 'query-session' });
     expect(lines.filter((x) => x.msg === 'unhandled error')).toEqual([]);

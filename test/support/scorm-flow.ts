@@ -98,6 +98,8 @@ export interface LaunchAnswer {
   cmi: Record<string, unknown>;
   /** The launch page on the content origin; its path holds the launch's token. */
   launchUrl: string;
+  /** What the launch page sends with every commit (never in a URL). */
+  commitKey: string;
 }
 
 /** A path on the content origin under a launch's token: its launch page (no file) or one of its package's files. */
@@ -109,14 +111,14 @@ export const tokenOf = (launched: LaunchAnswer) => /\/l\/([^/]+)\//.exec(new URL
 
 // The tokens of the launches made through `launch`, by attempt/SCO/session: `commit` sends on them,
 // as the launch page does.
-const launchTokensBy = new Map<string, string>();
+const launchTokensBy = new Map<string, { token: string; commitKey: string }>();
 const launchKey = (attemptId: number, scoId: number, session: number) => `${attemptId}/${scoId}/${session}`;
 
 export async function launch(agent: Agent, csrf: string, attemptId: number, scoId: number): Promise<LaunchAnswer> {
   const res = await agent.post(`/api/attempts/${attemptId}/scos/${scoId}/launch`).set('x-csrf-token', csrf).send({});
   if (res.status !== 200) throw new Error(`launch failed: ${res.status} ${res.text.slice(0, 300)}`);
   const answer = res.body as LaunchAnswer;
-  launchTokensBy.set(launchKey(attemptId, scoId, answer.sessionNo), tokenOf(answer));
+  launchTokensBy.set(launchKey(attemptId, scoId, answer.sessionNo), { token: tokenOf(answer), commitKey: answer.commitKey });
   return answer;
 }
 
@@ -128,7 +130,11 @@ const contentOf = (agent: Agent) => request(((agent as unknown as { app: Server 
  * never made, a well-formed token that opens nothing.
  */
 export const commitPath = (attemptId: number, scoId: number, session: number) =>
-  `/l/${launchTokensBy.get(launchKey(attemptId, scoId, session)) ?? 'A'.repeat(43)}/commit`;
+  `/l/${launchTokensBy.get(launchKey(attemptId, scoId, session))?.token ?? 'A'.repeat(43)}/commit`;
+
+/** The commit key of that launch (the launch page puts it in every commit body). */
+export const commitKeyOf = (attemptId: number, scoId: number, session: number) =>
+  launchTokensBy.get(launchKey(attemptId, scoId, session))?.commitKey ?? '';
 
 /**
  * scorm-again's XHR commit from the launch page, on the launch's token (no cookie, no CSRF token:
@@ -137,7 +143,7 @@ export const commitPath = (attemptId: number, scoId: number, session: number) =>
 export function commit(agent: Agent, attemptId: number, scoId: number, session: number, payload: object, seq: number) {
   return contentOf(agent)
     .post(commitPath(attemptId, scoId, session))
-    .send({ ...payload, commitSequence: seq });
+    .send({ ...payload, commitSequence: seq, commitKey: commitKeyOf(attemptId, scoId, session) });
 }
 
 /** The terminate commit by sendBeacon: text/plain, on the launch's token. */
@@ -145,7 +151,7 @@ export function beacon(agent: Agent, attemptId: number, scoId: number, session: 
   return contentOf(agent)
     .post(`${commitPath(attemptId, scoId, session)}?terminate=true`)
     .set('Content-Type', 'text/plain;charset=UTF-8')
-    .send(JSON.stringify({ ...payload, commitSequence: seq }));
+    .send(JSON.stringify({ ...payload, commitSequence: seq, commitKey: commitKeyOf(attemptId, scoId, session) }));
 }
 
 /** For `.buffer(true).parse(binary)`: the raw response bytes as a Buffer in `res.body`. */

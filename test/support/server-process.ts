@@ -153,22 +153,24 @@ export async function launchOverHttp(
   attemptId: number,
   scoId: number,
   agent?: http.Agent,
-): Promise<{ port: number; path: string; headers: Record<string, string>; cmi: Record<string, unknown> }> {
+): Promise<{ port: number; path: string; headers: Record<string, string>; commitKey: string; cmi: Record<string, unknown> }> {
   const headers = { cookie: b.cookie, 'x-csrf-token': b.csrf, accept: 'application/json' };
   const launch = await request(port, 'POST', `/api/attempts/${attemptId}/scos/${scoId}/launch`, null, headers, agent);
   if (launch.status !== 200) throw new Error(`launch failed: ${launch.status} ${launch.body.slice(0, 300)}`);
-  const { launchUrl, cmi } = JSON.parse(launch.body) as { launchUrl: string; cmi: Record<string, unknown> };
+  const { launchUrl, commitKey, cmi } = JSON.parse(launch.body) as { launchUrl: string; commitKey: string; cmi: Record<string, unknown> };
   const url = new URL(launchUrl);
-  return { port: Number(url.port), path: `${url.pathname}commit`, headers: { accept: 'application/json' }, cmi };
+  return { port: Number(url.port), path: `${url.pathname}commit`, headers: { accept: 'application/json' }, commitKey, cmi };
 }
 
 /** scorm-again's commit: a JSON body (the CMI and its sequence number) to the commit URL (on the target's own port, if it names one). */
 export function commitOverHttp(
   port: number,
-  target: { port?: number; path: string; headers: Record<string, string> },
+  target: { port?: number; path: string; headers: Record<string, string>; commitKey?: string },
   body: string,
   agent?: http.Agent,
 ): Promise<Response> {
+  // The launch page's commit key goes in the body (a JSON object), as its first field.
+  if (target.commitKey !== undefined) body = `{"commitKey":${JSON.stringify(target.commitKey)},${body.slice(1)}`;
   return request(
     target.port ?? port,
     'POST',

@@ -21,6 +21,7 @@ describe('loadConfig', () => {
     expect(c).toEqual({
       env: 'development',
       port: 3000,
+      baseUrlConfigured: false,
       contentBaseUrl: undefined,
       contentPort: 3001,
       host: '0.0.0.0',
@@ -57,6 +58,7 @@ describe('loadConfig', () => {
       NODE_ENV: 'production',
       PORT: '8080',
       BASE_URL: 'https://mamoru.hospital.example.jp/',
+      CONTENT_BASE_URL: 'https://mamoru-content.hospital.example.jp',
       DATABASE_URL: 'postgresql://mamoru@db:5432/mamoru',
       SESSION_SECRET: SECRET,
       SESSION_MAX_AGE_HOURS: '8',
@@ -71,6 +73,8 @@ describe('loadConfig', () => {
       env: 'production',
       port: 8080,
       baseUrl: 'https://mamoru.hospital.example.jp',
+      baseUrlConfigured: true,
+      contentBaseUrl: 'https://mamoru-content.hospital.example.jp',
       secureCookies: true,
       databaseUrl: 'postgresql://mamoru@db:5432/mamoru',
       sessionSecret: SECRET,
@@ -120,7 +124,10 @@ describe('loadConfig', () => {
     [{ WORKER_POLL_MS: '0' }, 'WORKER_POLL_MS'],
     [{ WORKER_POLL_MS: 'often' }, 'WORKER_POLL_MS'],
     // Course content must run on another origin than the app.
-    [{ BASE_URL: 'https://lms.hospital.example', CONTENT_BASE_URL: 'https://lms.hospital.example/content' }, 'CONTENT_BASE_URL'],
+    [{ BASE_URL: 'https://lms.hospital.example', CONTENT_BASE_URL: 'https://lms.hospital.example' }, 'CONTENT_BASE_URL'],
+    [{ CONTENT_BASE_URL: 'https://content.hospital.example/courses' }, 'CONTENT_BASE_URL'],
+    // Behind a TLS proxy the content port (plain HTTP) cannot be the content origin.
+    [{ BASE_URL: 'https://lms.hospital.example' }, 'CONTENT_BASE_URL'],
     [{ CONTENT_BASE_URL: 'http://localhost:3000' }, 'CONTENT_BASE_URL'],
     [{ PORT: '8080', CONTENT_PORT: '8080' }, 'CONTENT_PORT'],
     [{ PORT: '65535' }, 'CONTENT_PORT'],

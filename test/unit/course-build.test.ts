@@ -200,3 +200,55 @@ describe('the real courses in courses/', () => {
     }
   });
 });
+
+describe('the hosted build (installed in Mamoru, graded on the server)', () => {
+  /** Every file of a zip, inflated, as text. */
+  async function entriesOf(zip: Buffer): Promise<Map<string, string>> {
+    const analysis = await analysePackage(zip);
+    if (!analysis.ok) throw new Error(JSON.stringify(analysis.problems));
+    const out = new Map<string, string>();
+    for (const e of analysis.entries.filter((x) => !x.isDirectory)) out.set(e.name, (await readEntry(zip, e.name)).toString('utf8'));
+    return out;
+  }
+  const bankOf = (data: string) =>
+    JSON.parse(
+      data
+        .slice(data.indexOf('=') + 1)
+        .trim()
+        .replace(/;$/, ''),
+    ) as { hosted?: boolean; questions: Record<string, unknown>[] };
+  // How the answer key appears in course-data.js: the answer field naming the choice, and each explanation's text.
+  const answerMarkers = (c: ReturnType<typeof loadCourse>) =>
+    c.questions.flatMap((q) => [
+      `"answer":"${q.answer}"`,
+      JSON.stringify(q.explanation.ja).slice(1, -1),
+      JSON.stringify(q.explanation.en).slice(1, -1),
+    ]);
+
+  it.each(courseDirs(coursesRoot()).map((d) => [path.basename(d), d]))(
+    '%s: the hosted zip has no answer key; the export still has it',
+    async (_n, dir) => {
+      const real = loadCourse(dir);
+      for (const standard of ['1.2', '2004'] as const) {
+        const hosted = await entriesOf(await buildPackage(real, standard, coursesRoot(), { hosted: true }));
+        const hostedBank = bankOf(hosted.get('course-data.js')!);
+        expect(hostedBank.hosted).toBe(true);
+        expect(hostedBank.questions.map((q) => q.id)).toEqual(real.questions.map((q) => q.id));
+        for (const q of hostedBank.questions) expect(Object.keys(q).sort()).toEqual(['choices', 'id', 'prompt']);
+        for (const [name, text] of hosted) {
+          expect(text).not.toContain('"answer"');
+          // A page may teach in the words an explanation repeats (incident-bcp-drill does): the pages' own text is not searched.
+          const searched =
+            name === 'course-data.js' ? JSON.stringify({ ...(bankOf(text) as Record<string, unknown>), pages: undefined }) : text;
+          for (const marker of answerMarkers(real))
+            if (searched.includes(marker)) throw new Error(`${name} holds the answer key: ${marker}`);
+        }
+
+        const exported = await entriesOf(await buildPackage(real, standard));
+        const data = exported.get('course-data.js')!;
+        expect(bankOf(data).hosted).toBeUndefined();
+        for (const marker of answerMarkers(real)) expect(data).toContain(marker);
+      }
+    },
+  );
+});

@@ -18,6 +18,8 @@ export interface LaunchGrant {
   courseVersionId: number;
   sessionNo: number;
   appOrigin: string;
+  /** sha256 of the launch's commit key (null: a token made before keys, which commits nothing). */
+  commitKeyHash: string | null;
   launchPath: string;
   launchQuery: string;
   expiresAt: Date;
@@ -39,9 +41,16 @@ export interface NewLaunch {
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 const hashOf = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
 
-/** Makes a token for a session just opened (in the caller's transaction); only its hash is stored. */
-export async function issueLaunchToken(tx: Database, launch: NewLaunch, now: Date): Promise<string> {
+/** A launch's two secrets: the token (in its URLs: files, launch page) and the commit key (never in a URL). */
+export interface LaunchSecrets {
+  token: string;
+  commitKey: string;
+}
+
+/** Makes a token and commit key for a session just opened (in the caller's transaction); only their hashes are stored. */
+export async function issueLaunchToken(tx: Database, launch: NewLaunch, now: Date): Promise<LaunchSecrets> {
   const token = crypto.randomBytes(32).toString('base64url');
+  const commitKey = crypto.randomBytes(32).toString('base64url');
   const expiresAt = new Date(
     Math.min(now.getTime() + launch.lifetimeMs, fiscalYearEndsAt(launch.fiscalYear, launch.fiscalYearStartMonth).getTime()),
   );
@@ -53,10 +62,19 @@ export async function issueLaunchToken(tx: Database, launch: NewLaunch, now: Dat
     courseVersionId: launch.courseVersionId,
     sessionNo: launch.sessionNo,
     appOrigin: launch.appOrigin,
+    commitKeyHash: hashOf(commitKey),
     createdAt: now,
     expiresAt,
   });
-  return token;
+  return { token, commitKey };
+}
+
+/** Whether `key` is the launch's commit key (compared in constant time). */
+export function isCommitKeyOf(grant: LaunchGrant, key: unknown): boolean {
+  if (typeof key !== 'string' || !grant.commitKeyHash) return false;
+  const given = Buffer.from(hashOf(key));
+  const stored = Buffer.from(grant.commitKeyHash);
+  return given.length === stored.length && crypto.timingSafeEqual(given, stored);
 }
 
 // A launch page loads dozens of files: a grant is read from the database at most every few
@@ -93,6 +111,7 @@ export async function resolveLaunch(db: Database, token: string, now: Date): Pro
     courseVersionId: t.courseVersionId,
     sessionNo: t.sessionNo,
     appOrigin: t.appOrigin,
+    commitKeyHash: t.commitKeyHash,
     launchPath: row.launchPath,
     launchQuery: row.launchQuery,
     expiresAt: t.expiresAt,

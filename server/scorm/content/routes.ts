@@ -65,7 +65,7 @@ function launchPage(grant: LaunchGrant, standard: '1.2' | '2004' | undefined) {
 }
 
 /** Launch tokens travel in paths: they are never written to the log. */
-export const redactLaunchToken = (p: string) => p.replace(/^\/l\/[^/]+/, '/l/…');
+export const redactLaunchToken = (p: string) => p.replace(/^\/+l\/[^/]+/i, '/l/…');
 
 /** `runtime`: the run-time API routes served on launch tokens (composed in app.ts: they belong to tracking). */
 export function contentOriginApp(ctx: AppContext, runtime: Router[]): Express {
@@ -75,6 +75,16 @@ export function contentOriginApp(ctx: AppContext, runtime: Router[]): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', ctx.config.trustProxy ?? false);
   app.use(requestLogging(app, ctx.log, { redact: redactLaunchToken }));
+  app.use((req, res, next) => {
+    // Nothing answered here may run unconfined (a 404 page framed by a package would otherwise be a
+    // page with no CSP); package files and the launch page replace this with the content CSP.
+    res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    // A service worker would outlive its launch and see every later launch page on this origin
+    // (their URLs hold their tokens): none may be installed, from any package.
+    if (req.get('service-worker')) return next(notFound());
+    next();
+  });
 
   const staticOptions = { maxAge: ctx.config.env === 'production' ? '7d' : 0, index: false as const };
   // The content side of the player and scorm-again's browser builds: no token needed, nothing secret.

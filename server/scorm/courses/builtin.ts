@@ -3,11 +3,24 @@
  * source and imported through the same path as an uploaded package, so they play, track and
  * version exactly like any other course. The build is deterministic: an unchanged course gives
  * the same sha256, which the import refuses as "same as latest" — that means "already installed".
+ *
+ * Installed here they are the hosted flavour: the question bank without its answers, the test
+ * drawn and graded by the server (scorm/grading), the version marked so. The export for another
+ * LMS is the self-contained flavour, which grades in the browser.
  */
 import path from 'node:path';
-import { buildPackage, type BuildStandard, coursesRoot, CourseSourceError, courseDirs, loadCourse } from '../../../courses/_build';
+import {
+  buildPackage,
+  type BuildStandard,
+  coursesRoot,
+  type CourseSource,
+  CourseSourceError,
+  courseDirs,
+  loadCourse,
+} from '../../../courses/_build';
 import type { Database } from '../../db/client';
 import { notFound } from '../../lib/errors';
+import { markServerGraded } from '../grading/standing';
 import { getCourse, importPackage } from './service';
 
 export const BUILTIN_PREFIX = 'mamoru-';
@@ -27,8 +40,9 @@ export async function installBuiltinCourses(
   for (const dir of dirs) {
     const slug = BUILTIN_PREFIX + path.basename(dir);
     try {
-      const bytes = await buildPackage(loadCourse(dir), '2004');
+      const bytes = await buildPackage(loadCourse(dir), '2004', coursesRoot(), { hosted: true });
       const result = await importPackage(db, null, bytes, now, { slug, origin: 'builtin', makeCurrent: true });
+      if (result.ok) await markServerGraded(db, result.versionId);
       if (result.ok)
         outcomes.push({ slug, status: result.created ? 'installed' : 'updated', courseId: result.courseId, versionNo: result.versionNo });
       else if (result.reason === 'same-as-latest') outcomes.push({ slug, status: 'unchanged' });
@@ -58,10 +72,21 @@ export function describeOutcome(o: InstallOutcome): string {
   }
 }
 
+/** The folder of a built-in course's source under courses/; undefined for any other slug. */
+function builtinDir(courseSlug: string): string | undefined {
+  if (!courseSlug.startsWith(BUILTIN_PREFIX)) return undefined;
+  return courseDirs(coursesRoot()).find((d) => path.basename(d) === courseSlug.slice(BUILTIN_PREFIX.length));
+}
+
+/** A built-in course's source, answers included (for the server's grading); null when there is none. */
+export function builtinCourseSource(courseSlug: string): CourseSource | null {
+  const dir = builtinDir(courseSlug);
+  return dir ? loadCourse(dir) : null;
+}
+
 /** The zip of a built-in course for another LMS, built from the source on demand; null when there is no such source. */
 export async function builtinZip(courseSlug: string, standard: BuildStandard): Promise<Buffer | null> {
-  if (!courseSlug.startsWith(BUILTIN_PREFIX)) return null;
-  const dir = courseDirs(coursesRoot()).find((d) => path.basename(d) === courseSlug.slice(BUILTIN_PREFIX.length));
+  const dir = builtinDir(courseSlug);
   return dir ? buildPackage(loadCourse(dir), standard) : null;
 }
 

@@ -37,7 +37,7 @@ export function presentCoursePage(page: Awaited<ReturnType<typeof coursePage>>, 
       startedAt: formatAt(a.startedAt),
       completedAt: formatAt(a.completedAt),
       // Who says it is complete: the content's own report, or the officer who marked it (who, when, why).
-      completion: presentCompletionSource(a, a.markedByName, t),
+      completion: presentCompletionSource(a, a.markedByName, t, a.gradedByServer),
       href: `/learn/attempts/${a.id}`,
     })),
   };

@@ -29,6 +29,7 @@ import type { CompletionRuleName } from '../../db/schema';
 import { silentLogger, type Logger } from '../../lib/log';
 import { currentFiscalYear, isFiscalYearClosed } from '../../training/fiscal-year';
 import * as courses from '../courses/service';
+import { serverGrade } from '../grading/standing';
 import { deriveState, satisfies, sessionSecondsOf } from '../runtime/derive';
 import { validateCommit, type RuntimeStandard } from '../runtime/validate';
 import { commitBatcherOf } from './commit-batcher';
@@ -195,11 +196,15 @@ export async function rollUpAttempt(work: Work, actorId: number | null, attempt:
   const counted = tracked.length ? tracked : visible.length ? visible : allScos;
   const states = new Map((await repo.statesOf(tx, attempt.id)).map((s) => [s.scoId, s]));
   const per = counted.map((s) => states.get(s.id));
+  // One of our own courses graded here: what the content reports is stored, but it completes the
+  // attempt only once the server has graded a pass (which it draws only after every page was read).
+  const grade = await serverGrade(tx, attempt.courseVersionId, attempt.id);
   // Once satisfied, an attempt stays so (as its yearly result does): later commits of the same session add time, not doubt.
   const satisfied =
     attempt.satisfied ||
     attempt.markedBy !== null ||
-    per.every((s) => s !== undefined && satisfies(rule, { completion: s.completion as never, success: s.success as never }));
+    ((!grade.graded || grade.passed) &&
+      per.every((s) => s !== undefined && satisfies(rule, { completion: s.completion as never, success: s.success as never })));
   const completion = per.every((s) => s?.completion === 'completed')
     ? 'completed'
     : per.some((s) => s && s.completion !== 'not attempted')

@@ -3,7 +3,7 @@ import type { Translate } from '../../lib/i18n';
 import { presentCourseAdmin } from '../courses/presenter';
 import type { AttemptRow, ScoStateRow } from './repository';
 import type { attemptDetail, courseResults, ownAttemptWithScos } from './service';
-import { attemptStatus, completionSource, completionSourceLabelKey, scoStatus, statusLabelKey } from './status';
+import { attemptStatus, completionSource, completionSourceLabelKey, scoStatus, statusLabelKey, ungradedPassClaim } from './status';
 
 export const formatSeconds = (s: number | null | undefined) => {
   if (s === null || s === undefined) return '—';
@@ -26,8 +26,9 @@ export function presentCompletionSource(
   attempt: Pick<AttemptRow, 'satisfied' | 'markedBy' | 'markedAt' | 'markedReason' | 'completedAt'>,
   markedByName: string | null,
   t: Translate,
+  gradedByServer = false,
 ) {
-  const source = completionSource(attempt);
+  const source = completionSource(attempt, gradedByServer);
   if (!source) return null;
   const marking =
     source === 'officer'
@@ -113,9 +114,11 @@ export function interactionsOf(cmi: Record<string, string>, standard: '1.2' | '2
     }));
 }
 
-export function presentAttempt(d: Awaited<ReturnType<typeof attemptDetail>>, t: Translate) {
+// `gradedByServer` is the version's (course_versions.graded_by_server), selected by findAttempt.
+export function presentAttempt(d: Awaited<ReturnType<typeof attemptDetail>> & { gradedByServer?: boolean }, t: Translate) {
   const standard = d.standard === '1.2' ? '1.2' : '2004';
-  const completion = presentCompletionSource(d.attempt, d.markedByName, t);
+  const gradedByServer = d.gradedByServer === true;
+  const completion = presentCompletionSource(d.attempt, d.markedByName, t, gradedByServer);
   return {
     id: d.attempt.id,
     staff: `${d.staffName}（${d.employeeNo}）`,
@@ -131,6 +134,8 @@ export function presentAttempt(d: Awaited<ReturnType<typeof attemptDetail>>, t: 
     startedAt: formatAt(d.attempt.startedAt),
     completedAt: formatAt(d.attempt.completedAt),
     completionSource: completion,
+    // The content reported a pass the server did not grade: its claim is stored, not counted.
+    ungradedPass: ungradedPassClaim(d.attempt, gradedByServer) ? t('scorm.attempt.ungradedPass') : null,
     // A closed year's attempt is not offered for marking (it would be refused): the page says why.
     yearClosed: d.yearClosed && !d.attempt.satisfied ? t('scorm.attempt.markYearClosed', { year: d.attempt.fiscalYear }) : null,
     rule: t(`scorm.rule.${d.completionRule}`),
@@ -185,7 +190,7 @@ export function presentCourseResults(page: Awaited<ReturnType<typeof courseResul
       score: formatScore(r.attempt.scoreScaled),
       ...presentTimes(r.attempt, t),
       lastActivity: formatAt(r.attempt.lastActivityAt),
-      completion: presentCompletionSource(r.attempt, r.markedByName, t),
+      completion: presentCompletionSource(r.attempt, r.markedByName, t, r.gradedByServer),
     })),
   };
 }

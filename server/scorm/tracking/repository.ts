@@ -30,6 +30,7 @@ export async function findAttempt(db: Database, attemptId: number) {
       standard: courseVersions.standard,
       completionRule: courseVersions.completionRule,
       versionNo: courseVersions.versionNo,
+      gradedByServer: courseVersions.gradedByServer,
       staffName: staff.name,
       employeeNo: staff.employeeNo,
       markedByName: marker.name,
@@ -46,8 +47,9 @@ export async function findAttempt(db: Database, attemptId: number) {
 /** The learner's attempts of a course, each with the name of the officer who marked it complete (if one did). */
 export function attemptsOf(db: Database, staffId: number, courseId: number) {
   return db
-    .select({ ...getTableColumns(attempts), markedByName: marker.name })
+    .select({ ...getTableColumns(attempts), markedByName: marker.name, gradedByServer: courseVersions.gradedByServer })
     .from(attempts)
+    .innerJoin(courseVersions, eq(courseVersions.id, attempts.courseVersionId))
     .leftJoin(marker, eq(marker.id, attempts.markedBy))
     .where(and(eq(attempts.staffId, staffId), eq(attempts.courseId, courseId)))
     .orderBy(desc(attempts.fiscalYear), desc(attempts.number));
@@ -60,6 +62,7 @@ export function attemptsForCourse(db: Database, courseId: number, fiscalYear: nu
       staffName: staff.name,
       employeeNo: staff.employeeNo,
       versionNo: courseVersions.versionNo,
+      gradedByServer: courseVersions.gradedByServer,
       markedByName: marker.name,
     })
     .from(attempts)

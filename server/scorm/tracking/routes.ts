@@ -6,7 +6,7 @@ import { flash } from '../../lib/http';
 import { idParam, input, validate } from '../../lib/validate';
 import { sessionViewer } from '../../auth/service';
 import type { Viewer } from '../../auth/policies';
-import { endSessionLaunches, resolveLaunch, type LaunchGrant } from '../content/launches';
+import { endSessionLaunches, isCommitKeyOf, resolveLaunch, type LaunchGrant } from '../content/launches';
 import { appOriginOf, contentBaseFor } from '../content/origin';
 import { commitTargetNotFound, malformedCommit, tooManyCommits } from './errors';
 import { warnRefusal } from './refusal-log';
@@ -90,6 +90,8 @@ export function launchCommitRouter(ctx: AppContext): Router {
       const parsed = CommitRequestSchema.safeParse({ query: { ...req.query, session: String(grant.sessionNo) }, body: req.body });
       if (!parsed.success) return next(refuseMalformed(req, res, clock));
       const commit = parsed.data;
+      // The token alone (it is in URLs) writes nothing: the launch page's commit key must come too.
+      if (!isCommitKeyOf(grant, (commit.payload as { commitKey?: unknown } | null)?.commitKey)) return next(commitTargetNotFound());
       const now = clock();
       const target = { attemptId: grant.attemptId, scoId: grant.scoId };
       const outcome = await commitSco(db, viewer, { ...target, ...commit }, now, req.log);
@@ -116,7 +118,11 @@ export function trackingApiRouter(ctx: AppContext): Router {
   });
 
   router.post('/attempts/:attemptId/scos/:scoId/launch', allow('courses:take'), async (req, res) => {
-    const where = { appOrigin: appOriginOf(req), contentBase: contentBaseFor(ctx.config, req), lifetimeMs: ctx.config.sessionMaxAgeMs };
+    const where = {
+      appOrigin: appOriginOf(ctx.config, req),
+      contentBase: contentBaseFor(ctx.config, req),
+      lifetimeMs: ctx.config.sessionMaxAgeMs,
+    };
     res.json(await launchSco(db, req.user!, idParam(req.params, 'attemptId'), idParam(req.params, 'scoId'), clock(), where));
   });
 

@@ -94,7 +94,7 @@ export async function launchSco(db: Database, viewer: Viewer, attemptId: number,
     const standard = runtimeOf(row.standard);
     const sessionNo = review ? REVIEW_SESSION : state.sessionNo;
     // The content's only key to its files and its player: made for this session, in this transaction.
-    const token = await issueLaunchToken(
+    const { token, commitKey } = await issueLaunchToken(
       tx,
       {
         staffId: viewer.id,
@@ -114,6 +114,8 @@ export async function launchSco(db: Database, viewer: Viewer, attemptId: number,
       sessionNo,
       review,
       launchUrl: `${where.contentBase}/l/${token}/`,
+      // For the launch page only (the player hands it over by postMessage): it goes with every commit.
+      commitKey,
       cmi: launchCmi({
         standard,
         learnerId: viewer.employeeNo,

@@ -43,21 +43,34 @@ const LABELS: Record<LearnerStatus, MessageKey> = {
 export const statusLabelKey = (status: LearnerStatus): MessageKey => LABELS[status];
 
 /**
- * Who says an attempt is complete: an officer who marked it (who, when and why are kept), or the
- * content itself (its own report of completion and score, which the server cannot check for a
- * third-party package). undefined while it is not complete. The one place the source is
- * decided: server-graded courses will add their own source here.
+ * Who says an attempt is complete: an officer who marked it (who, when and why are kept), the
+ * server (a version it grades: it saw every page and graded a pass), or the content itself (its
+ * own report of completion and score, which the server cannot check for a third-party package).
+ * undefined while it is not complete. The one place the source is decided.
  */
-export type CompletionSource = 'content' | 'officer';
+export type CompletionSource = 'content' | 'officer' | 'server';
 
-export function completionSource(attempt: { satisfied: boolean; markedBy: number | null }): CompletionSource | undefined {
+export function completionSource(
+  attempt: { satisfied: boolean; markedBy: number | null },
+  gradedByServer = false,
+): CompletionSource | undefined {
   if (!attempt.satisfied) return undefined;
-  return attempt.markedBy !== null ? 'officer' : 'content';
+  if (attempt.markedBy !== null) return 'officer';
+  return gradedByServer ? 'server' : 'content';
+}
+
+/**
+ * A server-graded attempt not complete although its content reports a pass: the content claimed
+ * what the server did not grade (a pass set from the browser, or a test never sent to the server).
+ */
+export function ungradedPassClaim(attempt: { satisfied: boolean; success: string }, gradedByServer: boolean): boolean {
+  return gradedByServer && !attempt.satisfied && attempt.success === 'passed';
 }
 
 const SOURCE_LABELS: Record<CompletionSource, MessageKey> = {
   content: 'scorm.source.content',
   officer: 'scorm.source.officer',
+  server: 'scorm.source.server',
 };
 
 export const completionSourceLabelKey = (source: CompletionSource): MessageKey => SOURCE_LABELS[source];

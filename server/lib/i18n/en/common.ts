@@ -42,6 +42,7 @@ export const en: Record<keyof typeof ja, string> = {
   'errors.csrf': 'The form has expired or was not sent from this site. Reload the page and try again.',
   'errors.tooLarge': 'What you sent is too large.',
   'errors.badPath': 'The address (URL) is malformed.',
+  'errors.badRequest': 'The request cannot be read.',
   'errors.badJson': 'The request is not well-formed.',
   'errors.validation': 'Some values are not valid.',
   'errors.databaseUnavailable': 'The database cannot be reached right now. Please try again in a moment.',

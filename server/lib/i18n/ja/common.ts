@@ -41,6 +41,7 @@ export const ja = {
   'errors.csrf': 'フォームの有効期限が切れたか、不正な送信です。ページを再読み込みしてもう一度お試しください。',
   'errors.tooLarge': '送信されたデータが大きすぎます。',
   'errors.badPath': 'アドレス（URL）の形式が正しくありません。',
+  'errors.badRequest': 'リクエストを読み取れません。',
   'errors.badJson': 'リクエストの形式が正しくありません。',
   'errors.validation': '入力内容に誤りがあります。',
   'errors.databaseUnavailable': 'データベースに一時的に接続できません。しばらくしてからもう一度お試しください。',

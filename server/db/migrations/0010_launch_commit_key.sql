@@ -1,0 +1,1 @@
+ALTER TABLE "launch_tokens" ADD COLUMN "commit_key_hash" text;
