@@ -150,7 +150,9 @@ export function createApp(deps: AppDeps): MamoruApp {
 
   app.use(compression());
 
-  const staticOptions = { maxAge: config.env === 'production' ? '7d' : 0, index: false as const };
+  // Scripts and styles are revalidated on every use (a 304 on the hospital's network): their URLs
+  // carry no version, and a player page and launch page of different releases must never meet.
+  const staticOptions = { maxAge: 0, index: false as const };
   app.use('/static', express.static(publicDir, staticOptions));
   // The SCORM run-time (scorm-again's browser builds), from node_modules: no CDN.
   app.use('/static/vendor/scorm-again', express.static(path.join(projectRoot, 'node_modules', 'scorm-again', 'dist'), staticOptions));

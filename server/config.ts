@@ -41,6 +41,8 @@ const ConfigSchema = z
     SMTP_PASSWORD: z.preprocess(emptyToUndefined, z.string().optional()),
     SMTP_FROM: z.preprocess(emptyToUndefined, z.email().optional()),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    // Commits one launch may send per 10 s (content saves every few seconds; a script hammering the API does not).
+    COMMITS_PER_LAUNCH_PER_10S: z.coerce.number().int().positive().default(100),
     // How often the worker looks for due outbox jobs when it found none last time.
     WORKER_POLL_MS: z.coerce.number().int().min(50).max(3_600_000).default(1000),
   })
@@ -116,6 +118,7 @@ export interface Config {
   smtp: { host?: string; port?: number; user?: string; password?: string; from?: string };
   logLevel: RawConfig['LOG_LEVEL'];
   workerPollMs: number;
+  commitsPerLaunchPer10s: number;
 }
 
 export class ConfigError extends Error {
@@ -163,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     logLevel: c.LOG_LEVEL,
     workerPollMs: c.WORKER_POLL_MS,
+    commitsPerLaunchPer10s: c.COMMITS_PER_LAUNCH_PER_10S,
   };
 }
 

@@ -442,6 +442,11 @@ describe('the app origin', () => {
     for (const p of ['/', '/courses', `/courses/${course.courseId}`])
       expect((await l.agent.get(p)).headers['cache-control']).toBe('no-store');
     expect((await l.agent.get('/static/js/player.js').expect(200)).headers['cache-control']).not.toContain('no-store');
+    // In production too, the player's and the launch page's scripts are revalidated on every use:
+    // after an upgrade no browser may pair an old player with a new launch page.
+    const production = instanceOn(ctx, { NODE_ENV: 'production' }, () => now);
+    expect((await request(production).get('/static/js/player.js').expect(200)).headers['cache-control']).toBe('public, max-age=0');
+    expect((await request(production.content).get('/static/launch.js').expect(200)).headers['cache-control']).toBe('public, max-age=0');
   });
 });
 

@@ -38,6 +38,7 @@ describe('loadConfig', () => {
       smtp: { host: undefined, port: undefined, user: undefined, password: undefined, from: undefined },
       logLevel: 'info',
       workerPollMs: 1000,
+      commitsPerLaunchPer10s: 100,
     });
   });
 

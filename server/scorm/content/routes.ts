@@ -86,7 +86,8 @@ export function contentOriginApp(ctx: AppContext, runtime: Router[]): Express {
     next();
   });
 
-  const staticOptions = { maxAge: ctx.config.env === 'production' ? '7d' : 0, index: false as const };
+  // Revalidated on every use, like the app's scripts: the launch page and the player speak one protocol per release.
+  const staticOptions = { maxAge: 0, index: false as const };
   // The content side of the player and scorm-again's browser builds: no token needed, nothing secret.
   app.get('/static/launch.js', (_req, res) => res.sendFile(path.join(publicDir, 'content', 'launch.js'), staticOptions));
   app.use('/static/scorm-again', express.static(path.join(projectRoot, 'node_modules', 'scorm-again', 'dist'), staticOptions));
