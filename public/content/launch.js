@@ -147,5 +147,12 @@
   // The page goes (the player closed or navigated): a SCO that did not finish is finished now.
   window.addEventListener('pagehide', finish);
 
-  post({ type: 'ready' });
+  // Said until the player answers: a 'ready' that reached it while it was still switching from
+  // the previous launch is not lost.
+  var tries = 0;
+  (function sayReady() {
+    if (launched || tries++ >= 20) return;
+    post({ type: 'ready' });
+    setTimeout(sayReady, 500);
+  })();
 })();

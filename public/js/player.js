@@ -58,7 +58,7 @@
     var message = event.data;
     if (!message || typeof message.type !== 'string') return;
     var launch = current;
-    if (message.type === 'ready' && !launch.started) {
+    if (message.type === 'ready' && !launch.started && launch.data) {
       // Once per launch: a launch page that reloads does not get its CMI back (it would rewind it).
       launch.started = true;
       frame.contentWindow.postMessage(
