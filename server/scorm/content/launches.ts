@@ -6,6 +6,8 @@
  * the fiscal year's end, whichever comes first, and ended at Terminate, sign-out and a new password.
  */
 import crypto from 'node:crypto';
+import type { Viewer } from '../../auth/policies';
+import { sessionViewer } from '../../auth/service';
 import type { Database } from '../../db/client';
 import { fiscalYearEndsAt } from '../../training/fiscal-year';
 import * as repo from './repository';
@@ -138,3 +140,10 @@ export async function endLaunchesOf(db: Database, staffId: number, now: Date) {
 
 /** Drops tokens that ended more than a day ago. */
 export const pruneLaunchTokens = (db: Database, now: Date) => repo.deleteDeadTokens(db, new Date(now.getTime() - 24 * 3600 * 1000));
+
+/** A live launch and its learner, whose account is still active: what every request on a token acts for. */
+export async function liveLaunch(db: Database, token: string, now: Date): Promise<{ grant: LaunchGrant; viewer: Viewer } | undefined> {
+  const grant = await resolveLaunch(db, token, now);
+  const viewer = grant && (await sessionViewer(db, grant.staffId, now));
+  return grant && viewer ? { grant, viewer } : undefined;
+}

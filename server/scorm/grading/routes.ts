@@ -6,9 +6,8 @@
  */
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AppContext } from '../../context';
-import { sessionViewer } from '../../auth/service';
 import { parseWith } from '../../lib/validate';
-import { resolveLaunch, type LaunchGrant } from '../content/launches';
+import { liveLaunch, type LaunchGrant } from '../content/launches';
 import { badRequest, notGraded } from './errors';
 import { PageIdSchema, SubmitTestSchema } from './schema';
 import { gradeTest, recordPageRead, testToTake } from './service';
@@ -21,10 +20,9 @@ export function gradingRouter(ctx: AppContext): Router {
   // The launch the token opens, for a learner whose account is still active.
   const launch = async (req: Request, res: Response, next: NextFunction) => {
     const now = clock();
-    const grant = await resolveLaunch(db, String(req.params.token), now);
-    const viewer = grant && (await sessionViewer(db, grant.staffId, now));
-    if (!grant || !viewer) return next(notGraded());
-    res.locals.grant = grant;
+    const live = await liveLaunch(db, String(req.params.token), now);
+    if (!live) return next(notGraded());
+    res.locals.grant = live.grant;
     res.setHeader('Cache-Control', 'no-store');
     next();
   };

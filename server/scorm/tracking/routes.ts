@@ -3,9 +3,8 @@ import type { AppContext } from '../../context';
 import { allow } from '../../auth/policies';
 import { flash } from '../../lib/http';
 import { idParam, input, validate } from '../../lib/validate';
-import { sessionViewer } from '../../auth/service';
 import type { Viewer } from '../../auth/policies';
-import { endSessionLaunches, isCommitKeyOf, resolveLaunch, type LaunchGrant } from '../content/launches';
+import { endSessionLaunches, isCommitKeyOf, liveLaunch, type LaunchGrant } from '../content/launches';
 import { appOriginOf, contentBaseFor } from '../content/origin';
 import { commitTargetNotFound, malformedCommit, tooManyCommits } from './errors';
 import { warnRefusal } from './refusal-log';
@@ -20,10 +19,9 @@ const beaconBody = express.text({ type: 'text/plain', limit: '4mb' });
 function launchOfToken(ctx: AppContext) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const now = ctx.clock();
-    const grant = await resolveLaunch(ctx.db, String(req.params.token), now);
-    const viewer = grant && (await sessionViewer(ctx.db, grant.staffId, now));
-    if (!grant || !viewer) return next(commitTargetNotFound());
-    res.locals.launch = { grant, viewer };
+    const launch = await liveLaunch(ctx.db, String(req.params.token), now);
+    if (!launch) return next(commitTargetNotFound());
+    res.locals.launch = launch;
     next();
   };
 }
