@@ -8,7 +8,6 @@ import passport from 'passport';
 import { allow, can, type Policy } from './auth/policies';
 import { apiSession } from './auth/api-session';
 import { authRouter } from './auth/routes';
-import { onAccountSignedOut } from './auth/events';
 import { sessionViewer } from './auth/service';
 import { DatabaseSessionStore } from './auth/session-store';
 import { auditRouter } from './compliance/audit/routes';
@@ -21,7 +20,7 @@ import { requestLogging } from './lib/request-log';
 import { errorHandler, notFoundHandler } from './lib/error-handler';
 import { localeOf, translator } from './lib/i18n';
 import { projectRoot, publicDir, viewsDir } from './lib/paths';
-import { endLaunchesOf } from './scorm/content/launches';
+import { endLaunchesAtSignOut } from './scorm/content/launches';
 import { contentOriginFor } from './scorm/content/origin';
 import { contentOriginApp } from './scorm/content/routes';
 import { gradingRouter } from './scorm/grading/routes';
@@ -33,7 +32,6 @@ import { rosterRouter } from './staff/routes';
 export type { AppContext, AppDeps } from './context';
 
 const SESSION_COOKIE = 'mamoru.sid';
-const launchRevocationFor = new WeakSet<AppContext['db']>();
 
 // Multipart bodies are not parsed before the CSRF check, so uploads send the token in a header
 // (fetch) or in the form's action URL (plain form post); the SCORM terminate beacon in its URL.
@@ -66,10 +64,7 @@ export function createApp(deps: AppDeps): MamoruApp {
   const app = express();
   // Signing out, or a new password, ends the course launches the person had open (once per
   // database, however many app instances a process makes of it).
-  if (!launchRevocationFor.has(ctx.db)) {
-    launchRevocationFor.add(ctx.db);
-    onAccountSignedOut((staffId, now) => endLaunchesOf(ctx.db, staffId, now));
-  }
+  endLaunchesAtSignOut(ctx.db);
 
   app.set('views', viewsDir);
   app.set('view engine', 'ejs');

@@ -32,6 +32,17 @@ async function main() {
     `Mamoru is listening on ${config.baseUrl} (course content: ${contentAt}) — database: ${where} — ready in ${Date.now() - started} ms`,
   );
 
+  // One host name for both: the browser keeps cookies per host, not per port, so a package's
+  // script can set cookies the app then receives (README: "The content origin"). Fine for a
+  // trial; a hospital's deployment gives the content its own host name.
+  const contentHost = config.contentBaseUrl ? new URL(config.contentBaseUrl).hostname : new URL(config.baseUrl).hostname;
+  if (contentHost === new URL(config.baseUrl).hostname) {
+    log.warn(
+      { appHost: contentHost },
+      'course content is served on the same host name as the app (another port): give it a host name of its own (CONTENT_BASE_URL) before real use',
+    );
+  }
+
   const worker = createWorker(database.db, {
     handlers: jobHandlers(),
     log: log.child({ component: 'worker' }),

@@ -46,11 +46,24 @@
   // go one after another, so the test is asked for only after every page read has been reported.
   var hosted = C.hosted === true;
   var queue = Promise.resolve();
+  // The launch's commit key, from the launch page that holds the API (a parent frame of this
+  // origin): the token in the URL alone opens nothing.
+  function commitKey() {
+    for (var w = window, i = 0; w && i < 10; w = w.parent, i++) {
+      try {
+        if (w.MamoruLaunch) return w.MamoruLaunch.commitKey;
+      } catch {
+        return '';
+      }
+      if (w === w.parent) break;
+    }
+    return '';
+  }
   function serverCall(method, path, body) {
     var call = queue.then(function () {
       return window.fetch('../grading/' + path, {
         method: method, credentials: 'omit', cache: 'no-store',
-        headers: body ? { 'Content-Type': 'application/json' } : {},
+        headers: body ? { 'Content-Type': 'application/json', 'X-Mamoru-Commit-Key': commitKey() } : { 'X-Mamoru-Commit-Key': commitKey() },
         body: body ? JSON.stringify(body) : undefined,
       }).then(function (res) {
         return res.json().catch(function () { return {}; }).then(function (json) {
@@ -82,7 +95,8 @@
       var d = JSON.parse(text);
       if (typeof d.p === 'number' && d.p >= 0 && d.p <= TEST) state.page = d.p;
       if (typeof d.v === 'string') state.seen = d.v.split('').map(function (c) { return c === '1'; });
-      if (d.l === 'ja' || d.l === 'en') state.lang = d.l;
+      // `l` (the language last used) is not read back: a resumed course opens in the app's current
+      // language, which the LMS gives as the learner preference at every launch.
       if (typeof d.b === 'number') state.best = d.b;
       if (d.t && Array.isArray(d.t.q) && d.t.q.every(function (i) { return C.questions[i]; })) {
         state.test = { q: d.t.q, o: d.t.o, a: d.t.a || [], done: d.t.d === undefined ? null : d.t.d, shown: Date.now(), at: [],

@@ -107,6 +107,9 @@
     });
     if (is12) window.API = api;
     else window.API_1484_11 = api;
+    // Our own courses send the key with each grading request (courses/_runtime/course.js); only
+    // frames of this origin see it, as they see the API.
+    window.MamoruLaunch = { commitKey: String(launch.commitKey || '') };
     frame.addEventListener('load', function onFirstLoad() {
       frame.removeEventListener('load', onFirstLoad);
       setTimeout(function () {

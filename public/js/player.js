@@ -202,7 +202,14 @@
     xhr.onload = function () {
       if (current !== launch) return;
       if (xhr.status !== 200) {
-        setStatus(config.messages.saveFailed, true);
+        // A refusal in words (a closed year, too many launches) is shown as the server put it.
+        var refusal = null;
+        try {
+          refusal = JSON.parse(xhr.responseText).error;
+        } catch {
+          refusal = null;
+        }
+        setStatus(refusal && typeof refusal.message === 'string' ? refusal.message : config.messages.saveFailed, true);
         return;
       }
       launch.data = JSON.parse(xhr.responseText);

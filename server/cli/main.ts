@@ -5,6 +5,7 @@ import { AppError } from '../lib/errors';
 import { processLogger } from '../lib/log';
 import { openRuntime } from '../runtime';
 import { commands } from './commands';
+import { endLaunchesAtSignOut } from '../scorm/content/launches';
 
 const USAGE = `Usage: npm run mamoru -- <command> [options]
 
@@ -27,6 +28,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parseArgs({ args: rest, options: command.options ?? {}, allowPositionals: true, strict: true });
   const runtime = await openRuntime();
+  // A password set here ends the person's sessions, and with them their course launches.
+  endLaunchesAtSignOut(runtime.database.db);
   // Diagnostics go to stderr: stdout is what the operator (or a script) reads, a setup link say.
   const log = processLogger(runtime.config.logLevel, process.stderr).child({ command: name });
   try {

@@ -1,7 +1,7 @@
 // Runtime commit benchmark: `npm run bench:commit`. 64 simulated learners commit realistic
 // SCORM 1.2 CMI to the real app (its own process, PostgreSQL) and to a bare Express app doing
 // one INSERT per request, in the same run, BENCH_SECONDS (default 30) a phase: first each at
-// capacity (back to back), then both at the same paced loads (BENCH_LEVELS). Prints p50/p99
+// capacity (back to back, alternating rounds), then both at the same paced loads (BENCH_LEVELS). Prints p50/p99
 // latency, throughput, CPU and WAL per request of both, and the ratio. Figures only, no assertions.
 // Budget (DESIGN.md §7): p99 <= 25 ms and throughput >= 80% of the baseline, on 2 cores.
 import crypto from 'node:crypto';
@@ -30,6 +30,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 // Each phase first runs this long unmeasured: the pools reconnect, PostgreSQL's new backends
 // and the app's caches warm up after the other server's phase, as they would not under
 // steady traffic. Measured the same way for both servers.
+// Capacity rounds (app then baseline each): the ratio is the median round's (see main).
+const CAPACITY_ROUNDS = Number(process.env.BENCH_CAPACITY_ROUNDS ?? 3);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PASSWORD = 'bench-password-123';
@@ -299,9 +301,20 @@ async function main() {
       learners: learners.map(() => ({ path: '/commit', headers: {}, seq: 0 })),
     };
 
-    // Capacity: each server alone on the machine, learners committing back to back.
-    const appMax = await measured(admin, appPid, () => load(app));
-    const baseMax = await measured(admin, basePid, () => load(baseline));
+    // Capacity: each server alone on the machine, learners committing back to back, in
+    // alternating rounds (app, baseline, app, baseline, ...). On this shared 2-core machine a
+    // server's capacity drifts by a third between runs minutes apart, so one app phase against
+    // one baseline phase says more about the minute than about the app: the ratio is judged on
+    // the median of the rounds, each round's pair measured back to back. Every round is printed.
+    const rounds: { app: Result; base: Result; ratio: number }[] = [];
+    for (let r = 0; r < CAPACITY_ROUNDS; r++) {
+      const a = await measured(admin, appPid, () => load(app));
+      const b = await measured(admin, basePid, () => load(baseline));
+      rounds.push({ app: { ...a, label: `${a.label} #${r + 1}` }, base: { ...b, label: `${b.label} #${r + 1}` }, ratio: a.rps / b.rps });
+    }
+    const medianRound = [...rounds].sort((x, y) => x.ratio - y.ratio)[Math.floor(rounds.length / 2)]!;
+    const appMax = medianRound.app;
+    const baseMax = medianRound.base;
     // Latency: both servers at the same offered loads, from every learner saving once a second
     // (ten times scorm-again's autocommit rate here) up to half of what the bare baseline can take
     // at most, far beyond anything a hospital produces. BENCH_LEVELS="64,256,half" picks others.
@@ -325,10 +338,16 @@ async function main() {
     console.log(
       `\n${LEARNERS} learners, ${SECONDS} s measured a phase after ${WARMUP_SECONDS} s of warm-up, PostgreSQL, ${os.cpus().length} cores`,
     );
-    table('Capacity (learners commit back to back)', [appMax, baseMax]);
+    table(
+      'Capacity (learners commit back to back), alternating rounds',
+      rounds.flatMap((r) => [r.app, r.base]),
+    );
     for (const p of paced) table(`Latency at ${p.level.label}`, [p.app, p.base]);
-    const ratio = appMax.rps / baseMax.rps;
-    console.log(`\nthroughput: ${(ratio * 100).toFixed(0)}% of the baseline (budget >= 80%): ${ratio >= 0.8 ? 'PASS' : 'FAIL'}`);
+    const ratio = medianRound.ratio;
+    console.log(`\nthroughput by round: ${rounds.map((r, i) => `#${i + 1} ${(r.ratio * 100).toFixed(0)}%`).join(', ')}`);
+    console.log(
+      `throughput: median ${(ratio * 100).toFixed(0)}% of the baseline over ${rounds.length} rounds (budget >= 80%): ${ratio >= 0.8 ? 'PASS' : 'FAIL'}`,
+    );
     // The p99 budget is judged against the reference measured beside it: at a load the bare
     // baseline itself cannot serve within 25 ms, this machine (2 cores shared by load generator,
     // app and PostgreSQL) is the limit, not the app; those levels are printed, not judged.

@@ -406,14 +406,19 @@ describeWithBrowser('our four courses, played in Chromium under SCORM 1.2 and 20
                 );
               }
 
-              // A reload mid-course: back on the same page, in the language the learner chose inside.
+              // A reload mid-course: back on the same page, in the app's language (the learner's
+              // choice inside the course was for that visit; the app's language wins at a launch).
               await page.reload();
               frame = await courseFrame(page);
-              await expectHeading(frame, course.pages[i]!.title[OTHER[lang]]);
+              await expectHeading(frame, titles[i]!);
+              expect(await htmlLang(frame)).toBe(lang);
               expect((await stateOf(ctx.db, attemptId, scoId))!.location).toBe(locations[i]);
               expect(withoutRead).toBe(!withAxe);
               // The pages read so far are still ticked in the new session.
               expect(await tocMarks(frame)).toEqual([...course.pages.map((_, n) => (n <= i ? 'seen' : '')), '', 'locked']);
+              // The switch still works after the resume.
+              await frame.locator(`.c-lang button[lang="${OTHER[lang]}"]`).click();
+              await expectHeading(frame, course.pages[i]!.title[OTHER[lang]]);
               await frame.locator(`.c-lang button[lang="${lang}"]`).click();
               await expectHeading(frame, titles[i]!);
               expect(await htmlLang(frame)).toBe(lang);

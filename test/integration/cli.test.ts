@@ -8,7 +8,9 @@ import path from 'node:path';
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import pg from 'pg';
 import { openDatabase, type DatabaseHandle } from '../../server/db/client';
-import { auditLog, courses, courseVersionParts, courseVersions, rosterImports, staff } from '../../server/db/schema';
+import { auditLog, courses, courseVersionParts, courseVersions, launchTokens, rosterImports, staff } from '../../server/db/schema';
+import { issueLaunchToken, resolveLaunch } from '../../server/scorm/content/launches';
+import { makeAttempt, makeCourseVersion, makeStaff } from '../support/factories';
 import { withDatabaseName } from '../support/global-setup';
 import { buildPackage, LAUNCH_HTML, singleSco12 } from '../support/scorm-packages';
 
@@ -243,5 +245,53 @@ describe('mamoru demo', () => {
 
     const verify = await mamoru('verify-audit');
     expect(verify.code).toBe(0);
+  });
+});
+
+describe('a password set from the command line', () => {
+  it("ends the person's course launches too (the command runs in a process of its own)", async () => {
+    const now = new Date();
+    expect((await mamoru('db:migrate')).code).toBe(0);
+    const opened = await inspect(async (db) => {
+      const person = await makeStaff(db);
+      const version = await makeCourseVersion(db);
+      const attempt = await makeAttempt(db, { staffId: person.id, courseVersionId: version.id });
+      const secrets = await issueLaunchToken(
+        db,
+        {
+          staffId: person.id,
+          attemptId: attempt.id,
+          scoId: version.scos[0]!.id,
+          courseVersionId: version.id,
+          sessionNo: 1,
+          fiscalYear: attempt.fiscalYear,
+          fiscalYearStartMonth: 4,
+          appOrigin: 'http://127.0.0.1:3000',
+          lifetimeMs: 3600_000,
+        },
+        now,
+      );
+      expect(await resolveLaunch(db, secrets.token, now)).toBeDefined();
+      return { employeeNo: person.employeeNo, token: secrets.token, staffId: person.id };
+    });
+    const run = await mamoru(
+      'create-admin',
+      '--employee-no',
+      opened.employeeNo,
+      '--name',
+      '管理 次郎',
+      '--password',
+      'another-cli-password',
+    );
+    expect(run.code).toBe(0);
+    await inspect(async (db) => {
+      const tokens = await db
+        .select({ revokedAt: launchTokens.revokedAt })
+        .from(launchTokens)
+        .where(eq(launchTokens.staffId, opened.staffId));
+      expect(tokens).toHaveLength(1);
+      expect(tokens[0]!.revokedAt).not.toBeNull();
+      expect(await resolveLaunch(db, opened.token, new Date())).toBeUndefined();
+    });
   });
 });

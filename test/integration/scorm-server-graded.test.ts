@@ -74,6 +74,9 @@ async function learner() {
 }
 
 const grading = (launched: LaunchAnswer, rest: string) => `/l/${tokenOf(launched)}/grading/${rest}`;
+// As the course calls it: the launch's commit key in a header (the token in the URL is not enough).
+const ask = (method: 'get' | 'post', launched: LaunchAnswer, rest: string) =>
+  content[method](grading(launched, rest)).set('X-Mamoru-Commit-Key', launched.commitKey);
 
 const PASSED = commit2004({
   completion_status: 'completed',
@@ -131,32 +134,31 @@ describe('the server-graded test', () => {
   it('opens after every page is read, grades a fail and a pass, and the pass completes', async () => {
     const l = await learner();
     // Before the pages are read: refused, naming the pages left.
-    const locked = await content.get(grading(l.launched, 'test')).expect(409);
+    const locked = await ask('get', l.launched, 'test').expect(409);
     expect(locked.body).toEqual({ error: 'pages_unread', unread: source.pages.map((p) => p.id) });
     // A page the course does not have is not taken.
-    await content.post(grading(l.launched, 'pages/no-such-page/read')).expect(404);
-    for (const p of source.pages.slice(0, -1)) await content.post(grading(l.launched, `pages/${p.id}/read`)).expect(200);
-    expect((await content.get(grading(l.launched, 'test')).expect(409)).body.unread).toEqual([source.pages.at(-1)!.id]);
-    await content.post(grading(l.launched, `pages/${source.pages.at(-1)!.id}/read`)).expect(200);
+    await ask('post', l.launched, 'pages/no-such-page/read').expect(404);
+    for (const p of source.pages.slice(0, -1)) await ask('post', l.launched, `pages/${p.id}/read`).expect(200);
+    expect((await ask('get', l.launched, 'test').expect(409)).body.unread).toEqual([source.pages.at(-1)!.id]);
+    await ask('post', l.launched, `pages/${source.pages.at(-1)!.id}/read`).expect(200);
 
-    const drawn = await content.get(grading(l.launched, 'test')).expect(200);
+    const drawn = await ask('get', l.launched, 'test').expect(200);
     const questions = drawn.body.questions as { id: string; choices: { id: string }[] }[];
     expect(questions).toHaveLength(Math.min(source.meta.test.draw, source.questions.length));
     expect(drawn.body.passPercent).toBe(source.meta.test.passPercent);
     expect(JSON.stringify(drawn.body)).not.toMatch(/"answer"|"explanation"|"correct"/);
     // Asked again before answering: the same draw.
-    expect((await content.get(grading(l.launched, 'test')).expect(200)).body.questions.map((q: { id: string }) => q.id)).toEqual(
+    expect((await ask('get', l.launched, 'test').expect(200)).body.questions.map((q: { id: string }) => q.id)).toEqual(
       questions.map((q) => q.id),
     );
 
     const bank = new Map(source.questions.map((q) => [q.id, q]));
     const wrong = questions.map((q) => ({ questionId: q.id, choice: q.choices.find((c) => c.id !== bank.get(q.id)!.answer)!.id }));
     // Answers for other questions than those drawn are refused.
-    await content
-      .post(grading(l.launched, 'test'))
+    await ask('post', l.launched, 'test')
       .send({ answers: wrong.slice(1) })
       .expect(400);
-    const failed = await content.post(grading(l.launched, 'test')).send({ answers: wrong }).expect(200);
+    const failed = await ask('post', l.launched, 'test').send({ answers: wrong }).expect(200);
     expect(failed.body).toMatchObject({ score: 0, passed: false });
     expect(failed.body.results[0]).toEqual({
       questionId: questions[0]!.id,
@@ -171,17 +173,23 @@ describe('the server-graded test', () => {
     expect(recorded).toHaveLength(questions.length);
     expect(recorded.every((a) => !a.correct)).toBe(true);
     // The same draw is not graded twice.
-    await content.post(grading(l.launched, 'test')).send({ answers: wrong }).expect(409);
+    await ask('post', l.launched, 'test').send({ answers: wrong }).expect(409);
 
-    const retake = (await content.get(grading(l.launched, 'test')).expect(200)).body.questions as { id: string }[];
+    const retake = (await ask('get', l.launched, 'test').expect(200)).body.questions as { id: string }[];
     const right = retake.map((q) => ({ questionId: q.id, choice: bank.get(q.id)!.answer }));
-    const passed = await content.post(grading(l.launched, 'test')).send({ answers: right }).expect(200);
+    const passed = await ask('post', l.launched, 'test').send({ answers: right }).expect(200);
     expect(passed.body).toMatchObject({ score: 100, passed: true });
     expect(passed.body.results.every((r: { correct: boolean }) => r.correct)).toBe(true);
+    // The graded pass completes at once: the year's result does not wait for the content's next
+    // commit (content that never commits again still leaves a completed course).
+    const atPass = await attemptRow(ctx.db, l.attemptId);
+    expect(atPass.satisfied).toBe(true);
+    expect((await resultOf(ctx.db, l.person.id, courseId, atPass.fiscalYear))?.status).toBe('completed');
 
     await commit(l.agent, l.attemptId, scoId, l.launched.sessionNo, PASSED, 1).expect(200);
     const attempt = await attemptRow(ctx.db, l.attemptId);
     expect(attempt.satisfied).toBe(true);
+    expect(attempt.completedAt).toEqual(atPass.completedAt);
     expect(completionSource(attempt, true)).toBe('server');
     expect((await resultOf(ctx.db, l.person.id, courseId, attempt.fiscalYear))?.status).toBe('completed');
     const officer = await makeOfficer(ctx.db);
@@ -204,5 +212,31 @@ describe('the server-graded test', () => {
 
   it('refuses a launch token that opens nothing, and a course the server does not grade answers 404', async () => {
     await content.get(`/l/${'A'.repeat(43)}/grading/test`).expect(404);
+  });
+
+  it('opens nothing on the token alone (it is in URLs): without the launch commit key, or with another launch key, 404', async () => {
+    const l = await learner();
+    const other = await learner();
+    const page = source.pages[0]!.id;
+    await content.post(grading(l.launched, `pages/${page}/read`)).expect(404);
+    await content.get(grading(l.launched, 'test')).expect(404);
+    await content
+      .post(grading(l.launched, `pages/${page}/read`))
+      .set('X-Mamoru-Commit-Key', other.launched.commitKey)
+      .expect(404);
+    expect(await ctx.db.select().from(gradedTests).where(eq(gradedTests.attemptId, l.attemptId))).toEqual([]);
+    await ask('post', l.launched, `pages/${page}/read`).expect(200);
+  });
+
+  it('limits the grading requests of one launch (a script, not a learner), without touching another launch', async () => {
+    const l = await learner();
+    const other = await learner();
+    const page = source.pages[0]!.id;
+    const statuses: number[] = [];
+    for (let i = 0; i < 61; i++) statuses.push((await ask('post', l.launched, `pages/${page}/read`)).status);
+    expect(statuses.slice(0, 60).every((s) => s === 200)).toBe(true);
+    const refused = await ask('post', l.launched, `pages/${page}/read`).expect(429);
+    expect(refused.body).toEqual({ error: 'too_many' });
+    await ask('post', other.launched, `pages/${page}/read`).expect(200);
   });
 });

@@ -241,12 +241,17 @@ describe('launchCmi', () => {
     expect(cmi.student_data!.mastery_score).toBe('80');
   });
 
-  it('keeps a language the learner chose inside the content, and starts ab-initio the first time', () => {
+  it("opens in the app's current language even when the learner chose another inside the content last time, and starts ab-initio the first time", () => {
     const cmi = launchCmi({ ...base, standard: '2004', firstLaunch: true, stored: { 'cmi.learner_preference.language': 'ja' } }) as Record<
       string,
       unknown
     >;
     expect(cmi).toMatchObject({ learner_id: 'E1', entry: 'ab-initio', total_time: 'PT1M30S' });
-    expect((cmi.learner_preference as Record<string, string>).language).toBe('ja');
+    expect((cmi.learner_preference as Record<string, string>).language).toBe('en');
+    const cmi12 = launchCmi({ ...base, standard: '1.2', stored: { 'cmi.student_preference.language': 'ja' } }) as Record<
+      string,
+      Record<string, string>
+    >;
+    expect(cmi12.student_preference!.language).toBe('en');
   });
 });

@@ -11,6 +11,7 @@ import { sessionViewer } from '../../auth/service';
 import type { Database } from '../../db/client';
 import { fiscalYearEndsAt } from '../../training/fiscal-year';
 import * as repo from './repository';
+import { onAccountSignedOut } from '../../auth/events';
 
 export interface LaunchGrant {
   tokenHash: string;
@@ -136,6 +137,19 @@ export async function endSessionLaunches(db: Database, attemptId: number, scoId:
 /** Everything a person has open ends (sign-out, a new password). */
 export async function endLaunchesOf(db: Database, staffId: number, now: Date) {
   forget(db, await repo.revokeStaffTokens(db, staffId, now));
+}
+
+const revocationFor = new WeakSet<Database>();
+
+/**
+ * Signing out, or a new password, ends the course launches the person had open. Subscribed once
+ * per database in each process that can end sessions: the server (app.ts), and the command line,
+ * whose password commands run in a process of their own.
+ */
+export function endLaunchesAtSignOut(db: Database): void {
+  if (revocationFor.has(db)) return;
+  revocationFor.add(db);
+  onAccountSignedOut((staffId, now) => endLaunchesOf(db, staffId, now));
 }
 
 /** Drops tokens that ended more than a day ago. */

@@ -26,3 +26,4 @@ export const pagesUnread = (unread: string[]) => new GradingError(409, 'pages_un
 export const noOpenTest = () => new GradingError(409, 'no_open_test', 'grading.noOpenTest');
 export const answersDoNotMatch = () => new GradingError(400, 'answers_mismatch', 'grading.answersMismatch');
 export const badRequest = () => new GradingError(400, 'bad_request', 'grading.badRequest');
+export const tooManyGradingRequests = () => new GradingError(429, 'too_many', 'grading.tooMany');

@@ -10,6 +10,7 @@ import type { CourseSource } from '../../../courses/_build';
 import type { Database } from '../../db/client';
 import { withTransaction } from '../../db/transaction';
 import { builtinCourseSource } from '../courses/builtin';
+import { rollUpOwnAttempt } from '../tracking/service';
 import type { LaunchGrant } from '../content/launches';
 import { answersDoNotMatch, noOpenTest, notGraded, pagesUnread, unknownPage } from './errors';
 import * as repo from './repository';
@@ -85,8 +86,8 @@ export interface SubmittedAnswer {
 /**
  * Grades the open draw: answers for exactly its questions, each a choice of its question. Each
  * answer is kept with whether it was right; the result says, per question, the right answer and
- * its explanation (shown only now). The attempt is rolled up by the content's next commit (the
- * runtime commits the server's score at once; a session's end rolls up in any case).
+ * its explanation (shown only now). A pass rolls the attempt up in the same transaction: the
+ * yearly result does not wait for the content's next commit, which may never come.
  */
 export async function gradeTest(db: Database, grant: LaunchGrant, answers: SubmittedAnswer[], now: Date) {
   const source = await sourceOf(db, grant);
@@ -119,6 +120,7 @@ export async function gradeTest(db: Database, grant: LaunchGrant, answers: Submi
       { submittedAt: now, scorePercent: score, passed },
       graded.map((g) => ({ questionId: g.questionId, choice: g.choice, correct: g.correct, answeredAt: now })),
     );
+    if (passed) await rollUpOwnAttempt(work, grant.staffId, grant.attemptId);
     return { score, passed, passPercent, results: graded };
   });
 }

@@ -26,7 +26,10 @@ export interface LaunchContext {
   priorSeconds: number;
   firstLaunch: boolean;
   review: boolean;
-  /** The learner's UI language: content that supports it opens in it unless the learner chose otherwise inside. */
+  /**
+   * The language the learner uses the app in now: content that supports it opens in it, a resumed
+   * attempt too (a language chosen inside the content last time gives way to the app's current one).
+   */
   language: string;
   sco: {
     masteryScore: number | null;
@@ -62,7 +65,7 @@ export function launchCmi(c: LaunchContext): Record<string, unknown> {
       session_time: '00:00:00',
     });
     const preference = (cmi.student_preference ??= {}) as Record<string, unknown>;
-    if (!preference.language) preference.language = c.language;
+    preference.language = c.language;
     cmi.launch_data = opt(c.sco.dataFromLms);
     cmi.student_data = {
       mastery_score: opt(c.sco.masteryScore),
@@ -72,7 +75,7 @@ export function launchCmi(c: LaunchContext): Record<string, unknown> {
     return cmi;
   }
   const preference = (cmi.learner_preference ??= {}) as Record<string, unknown>;
-  if (!preference.language) preference.language = c.language;
+  preference.language = c.language;
   return Object.assign(cmi, {
     learner_id: c.learnerId,
     learner_name: c.learnerName,

@@ -198,13 +198,16 @@ export async function rollUpAttempt(work: Work, actorId: number | null, attempt:
   const per = counted.map((s) => states.get(s.id));
   // One of our own courses graded here: what the content reports is stored, but it completes the
   // attempt only once the server has graded a pass (which it draws only after every page was read).
+  // The server's grade is the whole rule there: every page seen and a graded pass, whatever the
+  // content reports (or fails to report: a pass counts even if the content never commits again).
   const grade = await serverGrade(tx, attempt.courseVersionId, attempt.id);
   // Once satisfied, an attempt stays so (as its yearly result does): later commits of the same session add time, not doubt.
   const satisfied =
     attempt.satisfied ||
     attempt.markedBy !== null ||
-    ((!grade.graded || grade.passed) &&
-      per.every((s) => s !== undefined && satisfies(rule, { completion: s.completion as never, success: s.success as never })));
+    (grade.graded
+      ? grade.passed
+      : per.every((s) => s !== undefined && satisfies(rule, { completion: s.completion as never, success: s.success as never })));
   const completion = per.every((s) => s?.completion === 'completed')
     ? 'completed'
     : per.some((s) => s && s.completion !== 'not attempted')
@@ -247,4 +250,10 @@ export async function rollUpAttempt(work: Work, actorId: number | null, attempt:
       },
     ]);
   }
+}
+
+/** Rolls up one learner's attempt at once (a server-graded pass), locking it as a commit does. */
+export async function rollUpOwnAttempt(work: Work, staffId: number, attemptId: number) {
+  const row = await repo.findOwnAttempt(work.tx, staffId, attemptId, true);
+  if (row) await rollUpAttempt(work, staffId, row.attempt, row.completionRule);
 }

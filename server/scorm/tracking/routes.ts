@@ -1,10 +1,12 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
 import type { AppContext } from '../../context';
 import { allow } from '../../auth/policies';
 import { flash } from '../../lib/http';
 import { idParam, input, validate } from '../../lib/validate';
 import type { Viewer } from '../../auth/policies';
 import { endSessionLaunches, isCommitKeyOf, liveLaunch, type LaunchGrant } from '../content/launches';
+import { perLaunchLimit } from '../content/launch-limit';
 import { appOriginOf, contentBaseFor } from '../content/origin';
 import { commitTargetNotFound, malformedCommit, tooManyCommits } from './errors';
 import { warnRefusal } from './refusal-log';
@@ -45,32 +47,7 @@ function commitJsonBody(clock: () => Date) {
 }
 
 // Content commits every few seconds, and some after each SetValue; a launch that sends more than
-// COMMITS_PER_LAUNCH_PER_10S is a script hammering the API, and is refused (per instance: the
-// window is in memory).
-const COMMIT_WINDOW_MS = 10_000;
-
-/**
- * The run-time API's limit per launch (its token), answered in the content's terms: fixed 10 s
- * windows counted in a map (the commit is the hot path: a counter, not a rate-limit library's
- * store and headers), swept of ended windows once a minute.
- */
-function perLaunchLimit(clock: () => Date, commitsPerWindow: number) {
-  const windows = new Map<string, { start: number; count: number }>();
-  let sweepAt = 0;
-  return (req: Request, _res: Response, next: NextFunction) => {
-    const now = clock().getTime();
-    const key = String(req.params.token);
-    let window = windows.get(key);
-    if (!window || now - window.start >= COMMIT_WINDOW_MS) windows.set(key, (window = { start: now, count: 0 }));
-    if (now >= sweepAt) {
-      sweepAt = now + 60_000;
-      for (const [k, w] of windows) if (now - w.start >= COMMIT_WINDOW_MS) windows.delete(k);
-    }
-    if (++window.count <= commitsPerWindow) return next();
-    warnRefusal(req.log, clock(), { attemptId: 'by launch token' }, 'commit refused: too many from one launch');
-    next(tooManyCommits());
-  };
-}
+// COMMITS_PER_LAUNCH_PER_10S is a script hammering the API, and is refused in the content's terms.
 
 /**
  * The run-time API, on the content origin and a launch token: scorm-again in the launch page
@@ -86,7 +63,7 @@ export function launchCommitRouter(ctx: AppContext): Router {
   const { db, clock } = ctx;
   router.post(
     '/l/:token/commit',
-    perLaunchLimit(clock, ctx.config.commitsPerLaunchPer10s),
+    perLaunchLimit(clock, ctx.config.commitsPerLaunchPer10s, tooManyCommits, 'commit'),
     launchOfToken(ctx),
     commitJsonBody(clock),
     beaconBody,
@@ -108,6 +85,8 @@ export function launchCommitRouter(ctx: AppContext): Router {
   return router;
 }
 
+const LAUNCHES_PER_MINUTE = 60;
+
 /** The run-time API the player and scorm-again call; mounted under /api on its own lean chain. */
 export function trackingApiRouter(ctx: AppContext): Router {
   const router = Router();
@@ -122,11 +101,24 @@ export function trackingApiRouter(ctx: AppContext): Router {
     });
   });
 
-  router.post('/attempts/:attemptId/scos/:scoId/launch', allow('courses:take'), async (req, res) => {
+  // Each launch writes a token and opens a session; a learner moving through a course launches a
+  // few a minute. More than this is a script minting tokens. Per person, answered in words.
+  const launchLimiter = rateLimit({
+    windowMs: 60_000,
+    limit: LAUNCHES_PER_MINUTE,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) => `staff:${req.user!.id}`,
+    handler: (req, res) => {
+      res.status(429).json({ error: { code: 'too_many_launches', message: req.t('scorm.launch.tooMany') } });
+    },
+  });
+  router.post('/attempts/:attemptId/scos/:scoId/launch', allow('courses:take'), launchLimiter, async (req, res) => {
     const where = {
       appOrigin: appOriginOf(ctx.config, req),
       contentBase: contentBaseFor(ctx.config, req),
       lifetimeMs: ctx.config.sessionMaxAgeMs,
+      language: req.locale,
     };
     res.json(await launchSco(db, req.user!, idParam(req.params, 'attemptId'), idParam(req.params, 'scoId'), clock(), where));
   });

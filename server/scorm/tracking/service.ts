@@ -10,7 +10,7 @@ import { launchCmi } from '../runtime/launch-data';
 import { attemptYearClosed, REVIEW_SESSION, rollUpAttempt, runtimeOf } from './commit';
 import * as repo from './repository';
 
-export { commitSco, REVIEW_SESSION, rollUpAttempt, runtimeOf, type CommitInput } from './commit';
+export { commitSco, REVIEW_SESSION, rollUpAttempt, rollUpOwnAttempt, runtimeOf, type CommitInput } from './commit';
 
 /**
  * The attempt a learner continues this fiscal year, or a new one (yearly retraining; `forceNew`
@@ -63,11 +63,12 @@ async function yearHasClosed(db: Database, fiscalYear: number, now: Date): Promi
   return isFiscalYearClosed(fiscalYear, now, (await currentFiscalYear(db, now)).startMonth);
 }
 
-/** Where a launch is played from: the player page's origin, the content origin's base URL, the token's lifetime. */
+/** Where a launch is played from: the player page's origin, the content origin's base URL, the token's lifetime, the app's language. */
 export interface LaunchPlace {
   appOrigin: string;
   contentBase: string;
   lifetimeMs: number;
+  language: string;
 }
 
 /**
@@ -125,7 +126,7 @@ export async function launchSco(db: Database, viewer: Viewer, attemptId: number,
         priorSeconds: review && before ? before.priorSessionsSeconds + before.sessionSeconds : state.priorSessionsSeconds,
         firstLaunch: !before,
         review,
-        language: viewer.locale,
+        language: where.language,
         sco,
       }),
     };

@@ -163,6 +163,8 @@ export const en: Record<keyof typeof ja, string> = {
   'grading.noOpenTest': 'There is no test to grade. Open the test again.',
   'grading.answersMismatch': 'Answer every question drawn, each with one of its choices.',
   'grading.badRequest': 'The grading request could not be read.',
+  'grading.tooMany': 'Too many grading requests from this course; please wait a few seconds.',
+  'scorm.launch.tooMany': 'Too many course launches in a short time; please wait a minute and try again.',
   'scorm.time.reported': 'Reported by the content',
   'scorm.time.measured': 'Measured by the server',
   'scorm.time.sources': 'reported {reported} / measured {measured}',

@@ -162,6 +162,8 @@ export const ja = {
   'grading.noOpenTest': '採点する確認テストがありません。もう一度テストを開いてください。',
   'grading.answersMismatch': '出題された問題すべてに、その問題の選択肢で答えてください。',
   'grading.badRequest': '採点の要求が読み取れません。',
+  'grading.tooMany': 'このコースからの採点の要求が多すぎます。数秒待ってください。',
+  'scorm.launch.tooMany': '短い間にコースを開いた回数が多すぎます。1分ほど待ってからもう一度お試しください。',
   'scorm.time.reported': '教材の申告',
   'scorm.time.measured': 'サーバーの計測',
   'scorm.time.sources': '申告 {reported} / 計測 {measured}',
