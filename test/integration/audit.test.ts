@@ -32,6 +32,19 @@ const postgresOnly = onPostgres ? it : it.skip;
 let uniq = 0;
 const input = (name: string) => StaffFormSchema.parse({ employeeNo: `AU${Date.now().toString(36)}${++uniq}`, name });
 
+/**
+ * What someone with the table owner's rights could do: switch off the append-only triggers
+ * (nothing the app runs does), change the log, switch them back on. The chain must show it.
+ */
+async function tamper(db: TestContext['db'], statement: ReturnType<typeof sql>) {
+  await db.execute(sql`ALTER TABLE audit_log DISABLE TRIGGER USER`);
+  try {
+    await db.execute(statement);
+  } finally {
+    await db.execute(sql`ALTER TABLE audit_log ENABLE TRIGGER USER`);
+  }
+}
+
 const seqs = async (db: TestContext['db']) =>
   (await db.select({ seq: auditLog.seq }).from(auditLog).orderBy(asc(auditLog.seq))).map((r) => r.seq);
 
@@ -63,7 +76,7 @@ describe('a damaged chain', () => {
 
     // Change one entry's details: the chain breaks exactly there.
     const [original] = await ctx.db.select().from(auditLog).where(eq(auditLog.seq, 3));
-    await ctx.db.execute(sql`UPDATE audit_log SET details = ${JSON.stringify({ after: { name: '改ざん' } })}::jsonb WHERE seq = 3`);
+    await tamper(ctx.db, sql`UPDATE audit_log SET details = ${JSON.stringify({ after: { name: '改ざん' } })}::jsonb WHERE seq = 3`);
     expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: false, brokenAtSeq: 3, reason: 'hash mismatch', entries: 2 });
     // The page verifies from its checkpoint (entry 6) on, so it does not see an older entry's
     // change by itself, and says so rather than calling the chain intact…
@@ -77,27 +90,58 @@ describe('a damaged chain', () => {
     expect(brokenPage.text).not.toContain('改ざんされていません');
 
     // Putting the same content back (jsonb may reorder keys) makes it whole again.
-    await ctx.db.execute(sql`UPDATE audit_log SET details = ${JSON.stringify(original!.details)}::jsonb WHERE seq = 3`);
+    await tamper(ctx.db, sql`UPDATE audit_log SET details = ${JSON.stringify(original!.details)}::jsonb WHERE seq = 3`);
     expect((await verifyAuditChain(ctx.db)).ok).toBe(true);
 
     // Changing who did it breaks it too, not only the details.
-    await ctx.db.execute(sql`UPDATE audit_log SET actor_id = NULL WHERE seq = 2`);
+    await tamper(ctx.db, sql`UPDATE audit_log SET actor_id = NULL WHERE seq = 2`);
     expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: false, brokenAtSeq: 2 });
-    await ctx.db.execute(sql`UPDATE audit_log SET actor_id = ${adminRow.id} WHERE seq = 2`);
+    await tamper(ctx.db, sql`UPDATE audit_log SET actor_id = ${adminRow.id} WHERE seq = 2`);
     expect((await verifyAuditChain(ctx.db)).ok).toBe(true);
 
     // Delete the last-but-one entry.
     const all = await seqs(ctx.db);
     const victim = all[all.length - 2]!;
-    await ctx.db.execute(sql`DELETE FROM audit_log WHERE seq = ${victim}`);
+    await tamper(ctx.db, sql`DELETE FROM audit_log WHERE seq = ${victim}`);
     expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: false, brokenAtSeq: victim, reason: 'missing entry' });
     const gapPage = await agent.get('/admin/audit').expect(200);
     expect(gapPage.text).toContain(`第 ${victim} 件で一致しません`);
   });
 
   it('also breaks when the first entry is removed', async () => {
-    await ctx.db.execute(sql`DELETE FROM audit_log WHERE seq = 1`);
+    await tamper(ctx.db, sql`DELETE FROM audit_log WHERE seq = 1`);
     expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: false, brokenAtSeq: 1, entries: 0 });
+  });
+});
+
+describe('the log is append-only', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await createTestContext();
+  });
+  afterAll(() => ctx.close());
+
+  it('refuses to change, delete or truncate an entry through the database itself, and keeps it as it was', async () => {
+    const admin = await makeAdmin(ctx.db);
+    await createStaff(ctx.db, asViewer(admin), input('追記のみ'), new Date());
+    const [first] = await ctx.db.select().from(auditLog).orderBy(asc(auditLog.seq)).limit(1);
+    // drizzle wraps the database's error: its cause is PostgreSQL's own message.
+    const refusal = (statement: ReturnType<typeof sql>) =>
+      ctx.db.execute(statement).then(
+        () => 'not refused',
+        (err: Error & { cause?: Error }) => err.cause?.message ?? err.message,
+      );
+    expect(await refusal(sql`UPDATE audit_log SET details = '{}'::jsonb WHERE seq = ${first!.seq}`)).toBe(
+      'audit_log is append-only: UPDATE refused',
+    );
+    expect(await refusal(sql`DELETE FROM audit_log WHERE seq = ${first!.seq}`)).toBe('audit_log is append-only: DELETE refused');
+    expect(await refusal(sql`TRUNCATE audit_log`)).toBe('audit_log is append-only: TRUNCATE refused');
+    const [after] = await ctx.db.select().from(auditLog).where(eq(auditLog.seq, first!.seq));
+    expect(after).toEqual(first);
+    expect((await verifyAuditChain(ctx.db)).ok).toBe(true);
+    // New entries are still written.
+    await createStaff(ctx.db, asViewer(admin), input('追記のみ 2'), new Date());
+    expect((await seqs(ctx.db)).length).toBeGreaterThan(1);
   });
 });
 
@@ -174,11 +218,11 @@ describe('the audit page verifies from its checkpoint', () => {
     await create('己');
     await create('庚');
     const [sixth] = await ctx.db.select().from(auditLog).where(eq(auditLog.seq, 6));
-    await ctx.db.execute(sql`UPDATE audit_log SET details = ${JSON.stringify({ after: { name: '改ざん' } })}::jsonb WHERE seq = 6`);
+    await tamper(ctx.db, sql`UPDATE audit_log SET details = ${JSON.stringify({ after: { name: '改ざん' } })}::jsonb WHERE seq = 6`);
     const tampered = await agent.get('/admin/audit').expect(200);
     expect(tampered.text).toContain('第 6 件で一致しません');
     expect(tampered.text).not.toContain('すべて一致しました');
-    await ctx.db.execute(sql`UPDATE audit_log SET details = ${JSON.stringify(sixth!.details)}::jsonb WHERE seq = 6`);
+    await tamper(ctx.db, sql`UPDATE audit_log SET details = ${JSON.stringify(sixth!.details)}::jsonb WHERE seq = 6`);
     expect((await agent.get('/admin/audit').expect(200)).text).toContain(
       '第 5 件から第 7 件まで（3 件）のハッシュを今回再計算し、すべて一致しました。',
     );
@@ -187,15 +231,15 @@ describe('the audit page verifies from its checkpoint', () => {
     // The checkpoint's own entry must still carry the hash it was verified with: a chain rewritten
     // consistently from an earlier entry changes it.
     const [seventh] = await ctx.db.select().from(auditLog).where(eq(auditLog.seq, 7));
-    await ctx.db.execute(sql`UPDATE audit_log SET hash = ${'f'.repeat(64)} WHERE seq = 7`);
+    await tamper(ctx.db, sql`UPDATE audit_log SET hash = ${'f'.repeat(64)} WHERE seq = 7`);
     expect((await agent.get('/admin/audit').expect(200)).text).toContain('第 7 件で一致しません');
-    await ctx.db.execute(sql`UPDATE audit_log SET hash = ${seventh!.hash} WHERE seq = 7`);
+    await tamper(ctx.db, sql`UPDATE audit_log SET hash = ${seventh!.hash} WHERE seq = 7`);
 
     // An older entry changed: the page (from its checkpoint at 5, which the break at 7 left) does
     // not recompute it and does not call the chain intact; the whole walk finds it and removes
     // the checkpoints it disproves, so from then on the page finds it too.
     const [firstEntry] = await ctx.db.select().from(auditLog).where(eq(auditLog.seq, 1));
-    await ctx.db.execute(sql`UPDATE audit_log SET actor_id = NULL WHERE seq = 1`);
+    await tamper(ctx.db, sql`UPDATE audit_log SET actor_id = NULL WHERE seq = 1`);
     const unseen = await agent.get('/admin/audit').expect(200);
     expect(unseen.text).toContain('第 5 件より前の記録は以前の検証');
     expect(unseen.text).not.toContain('改ざんされていません');
@@ -204,7 +248,7 @@ describe('the audit page verifies from its checkpoint', () => {
     expect((await agent.get('/admin/audit').expect(200)).text).toContain('第 1 件で一致しません');
 
     // Repaired, and the whole walk run from the page's button: a full-walk checkpoint at the head.
-    await ctx.db.execute(sql`UPDATE audit_log SET actor_id = ${firstEntry!.actorId} WHERE seq = 1`);
+    await tamper(ctx.db, sql`UPDATE audit_log SET actor_id = ${firstEntry!.actorId} WHERE seq = 1`);
     await agent.post('/admin/audit/verify').type('form').send({ _csrf: csrf }).expect(303);
     expect(await checkpoints()).toEqual([{ seq: 7, entries: 7, fullWalk: true }]);
     const repaired = await agent.get('/admin/audit').expect(200);
