@@ -1,4 +1,5 @@
 // One schema, split by feature area; drizzle-kit and the app read it through this index.
 export * from './core';
 export * from './scorm';
+export * from './launches';
 export * from './outbox';
