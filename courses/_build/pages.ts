@@ -1,6 +1,9 @@
 /** The generated files of a package: the launch page, the "how to ask" page and course-data.js. */
 import type { BuildStandard } from './package';
-import type { CourseSource } from './source';
+import type { LocalText, Reference } from './schema';
+import { type CourseSource, SOURCES_PARAGRAPH } from './source';
+
+type Lang = keyof LocalText;
 
 const html = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -73,6 +76,80 @@ export function askHtml(course: CourseSource): string {
 `;
 }
 
+/** The words the build writes around citations (the runtime's own words are in course.js). */
+const CITE_TEXT = {
+  ja: {
+    sources: '出典',
+    published: '発行',
+    checked: '確認日',
+    unconfirmed: '未確定の内容を含む',
+    unconfirmedHeading: '未確定の内容を含む：',
+    unconfirmedWhy: '一次資料（告示・通知などの原文）でまだ確認できていない内容を含みます。院内で扱うときは最新の通知で確認してください。',
+    usedOn: '使用したページ: ',
+    listSep: '、',
+  },
+  en: {
+    sources: 'Sources',
+    published: 'Published',
+    checked: 'Checked',
+    unconfirmed: 'contains unconfirmed details',
+    unconfirmedHeading: 'Contains unconfirmed details: ',
+    unconfirmedWhy:
+      'Some of its details are not yet confirmed from the primary text (the notice or announcement itself); check the current notice before relying on them.',
+    usedOn: 'Used on: ',
+    listSep: '; ',
+  },
+} as const;
+
+const publisherOf = (r: Reference, lang: Lang) => (typeof r.publisher === 'string' ? r.publisher : r.publisher[lang]);
+
+/** One reference as a learner reads it: title, issuer, date. The id is only in the link to its entry on the references page. */
+function citation(r: Reference, lang: Lang): string {
+  const t = CITE_TEXT[lang];
+  const title = `<a href="#ref-${html(r.id)}" data-ref="${html(r.id)}"><cite>${html(r.title[lang])}</cite></a>`;
+  const where = lang === 'ja' ? `（${html(publisherOf(r, lang))}、${html(r.date)}）` : ` (${html(publisherOf(r, lang))}, ${html(r.date)})`;
+  const flag = r.unconfirmed
+    ? ` <span class="c-ref-unconfirmed">${lang === 'ja' ? `【${t.unconfirmed}】` : `[${t.unconfirmed}]`}</span>`
+    : '';
+  return title + where + flag;
+}
+
+/**
+ * A page as a learner sees it: its `<p class="sources">出典: [a], [b]</p>` line becomes a labelled
+ * list of readable citations, so no raw key reaches the page (loadCourse has already refused an
+ * unknown key, and any other text in the line).
+ */
+export function renderPageHtml(source: string, lang: Lang, references: Reference[]): string {
+  const byId = new Map(references.map((r) => [r.id, r]));
+  return source.replace(SOURCES_PARAGRAPH, (_whole, inner: string) => {
+    const cited = [...new Set([...inner.matchAll(/\[([^\]\s]+)\]/g)].map((m) => m[1]!))].map((id) => byId.get(id));
+    const items = cited.filter((r): r is Reference => r !== undefined).map((r) => `<li data-ref="${html(r.id)}">${citation(r, lang)}</li>`);
+    if (items.length === 0) return '';
+    return `<p class="sources">${CITE_TEXT[lang].sources}</p>\n<ul class="sources">\n${items.join('\n')}\n</ul>`;
+  });
+}
+
+/**
+ * The references page, whole: every reference with its title, issuer, date, the date it was
+ * checked, a warning when it is unconfirmed, its note and the pages that cite it. `ref-<id>` is
+ * the anchor the pages' citations link to.
+ */
+export function referencesHtml(course: CourseSource, lang: Lang): string {
+  const t = CITE_TEXT[lang];
+  const items = course.meta.references.map((r) => {
+    const pages = course.pages.filter((p) => p.sources.includes(r.id)).map((p) => html(p.title[lang]));
+    const lines = [
+      `<p><strong>${html(r.title[lang])}</strong> — ${html(publisherOf(r, lang))}${lang === 'ja' ? '、' : ', '}${t.published} ${html(r.date)}</p>`,
+      `<p class="c-ref-checked">${t.checked} <time datetime="${r.checked}">${r.checked}</time></p>`,
+      r.unconfirmed ? `<p class="c-ref-unconfirmed"><strong>${t.unconfirmedHeading}</strong>${t.unconfirmedWhy}</p>` : '',
+      r.note ? `<p>${html(r.note[lang])}</p>` : '',
+      pages.length ? `<p class="c-used">${t.usedOn}${pages.join(t.listSep)}</p>` : '',
+    ].filter(Boolean);
+    return `<li id="ref-${html(r.id)}" data-ref="${html(r.id)}">\n${lines.join('\n')}\n</li>`;
+  });
+  return `<ol class="c-refs">\n${items.join('\n')}\n</ol>`;
+}
+
 /** How a package is built: for another LMS (the browser grades) or for Mamoru (the server grades). */
 export interface BuildOptions {
   /**
@@ -95,8 +172,15 @@ export function courseDataJs(course: CourseSource, standard: BuildStandard, opti
     audience: meta.audience,
     minutes: meta.minutes,
     test: meta.test,
-    pages: course.pages.map((p) => ({ id: p.id, title: p.title, html: p.html, sources: p.sources })),
+    pages: course.pages.map((p) => ({
+      id: p.id,
+      title: p.title,
+      html: { ja: renderPageHtml(p.html.ja, 'ja', meta.references), en: renderPageHtml(p.html.en, 'en', meta.references) },
+      sources: p.sources,
+    })),
+    /** The list as data (with `checked` and `unconfirmed`), and rendered whole for the references page. */
     references: meta.references,
+    referencesHtml: { ja: referencesHtml(course, 'ja'), en: referencesHtml(course, 'en') },
     ...(options.hosted ? { hosted: true } : {}),
     questions: course.questions.map((q) =>
       options.hosted

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 import { type CourseMeta, CourseSchema, describeIssues, type LocalText, type Question, QuestionBankSchema } from './schema';
 
 export interface CoursePage {
@@ -47,12 +48,25 @@ const FORBIDDEN: [RegExp, string][] = [
   [/\b(?:src|href)\s*=\s*["']?\s*(?:[a-z]+:)?\/\//i, 'links to an external URL (content must work offline)'],
 ];
 
-/** The page's closing list of reference ids, e.g. `<p class="sources">出典: [mhlw-2022]</p>`. */
-const SOURCES_PARAGRAPH = /<p\s+class=["']sources["'][^>]*>([\s\S]*?)<\/p>/i;
+/**
+ * The page's closing list of reference ids, e.g. `<p class="sources">出典: [mhlw-2022], [guideline-6]</p>`.
+ * The build replaces it with readable citations (pages.ts); the keys never reach a learner.
+ */
+export const SOURCES_PARAGRAPH = /<p\s+class=["']sources["'][^>]*>([\s\S]*?)<\/p>/gi;
+const SOURCE_KEY = /\[([^\]\s]+)\]/g;
+/** The label a sources line starts with; after it come only keys and separators (anything else would be lost in the rendering). */
+const SOURCES_LABEL = /^\s*(?:出典|参考文献|参考|Sources?|References?)\s*[:：]?/i;
+const SOURCES_SEPARATORS = /[\s,、，;；]+/g;
 
 function sourcesOf(html: string): string[] {
-  const para = SOURCES_PARAGRAPH.exec(html);
-  return para ? [...para[1]!.matchAll(/\[([^\]\s]+)\]/g)].map((m) => m[1]!) : [];
+  return [...html.matchAll(SOURCES_PARAGRAPH)].flatMap((para) => [...para[1]!.matchAll(SOURCE_KEY)].map((m) => m[1]!));
+}
+
+/** Text in a sources line that is neither its label nor a key nor a separator. */
+function strayTextInSources(html: string): string[] {
+  return [...html.matchAll(SOURCES_PARAGRAPH)]
+    .map((para) => para[1]!.replace(SOURCES_LABEL, '').replace(SOURCE_KEY, ' ').replace(SOURCES_SEPARATORS, ' ').trim())
+    .filter((rest) => rest !== '');
 }
 
 /**
@@ -92,12 +106,12 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
  * The text of each block as a reader hears it: inline tags dropped, entities decoded, whitespace
  * collapsed. Splitting at every non-inline tag handles nesting (a list inside a list item, a <p>
  * inside an <aside>) without parsing. The sources line is left out: it is a list of reference
- * ids whose length follows the number of references, and sourcesOf reads only one such line.
+ * ids whose length follows the number of references (rendered as a list, one item each).
  */
 function blockTexts(html: string): string[] {
   const text = html
     .replace(/<!--[\s\S]*?-->/g, '')
-    .replace(new RegExp(SOURCES_PARAGRAPH.source, 'gi'), '\n')
+    .replace(SOURCES_PARAGRAPH, '\n')
     .replace(/<\/?([a-z][a-z0-9]*)\b[^>]*>/gi, (_, tag: string) => (INLINE_TAGS.has(tag.toLowerCase()) ? '' : '\n'))
     .replace(/&(?:#(\d+)|#x([0-9a-f]+)|([a-z]+));/gi, (whole, dec?: string, hex?: string, name?: string) =>
       dec ? String.fromCodePoint(Number(dec)) : hex ? String.fromCodePoint(parseInt(hex, 16)) : (ENTITIES[name!.toLowerCase()] ?? whole),
@@ -163,8 +177,11 @@ export function loadCourse(dir: string): CourseSource {
   }
   // Pages are checked even when another part of course.json is wrong, so all problems show at once.
   const pageList = CourseSchema.shape.pages.safeParse(raw?.pages);
-  const refList = CourseSchema.shape.references.safeParse(raw?.references);
-  const refIds = new Set(refList.success ? refList.data.map((r) => r.id) : []);
+  // Keys are checked against the ids even when a reference is otherwise invalid (say, its `checked`
+  // is missing), so a wrong key is reported with the missing date rather than hidden by it.
+  const refIdList = z.array(z.object({ id: z.string(), unconfirmed: z.unknown().optional() })).safeParse(raw?.references);
+  const refIds = new Set(refIdList.success ? refIdList.data.map((r) => r.id) : []);
+  const unconfirmed = new Set(refIdList.success ? refIdList.data.filter((r) => r.unconfirmed === true).map((r) => r.id) : []);
   const imageSet = new Set(images.map((i) => `images/${i.name}`));
   for (const page of pageList.success ? pageList.data : []) {
     const html = { ja: '', en: '' };
@@ -179,12 +196,38 @@ export function loadCourse(dir: string): CourseSource {
       for (const image of imagesOf(html[lang])) if (!imageSet.has(image)) problems.push(`${file}: image ${image} does not exist`);
       for (const long of overLongBlocks(html[lang], lang)) problems.push(`${file}: ${long}`);
       for (const ref of sourcesOf(html[lang]))
-        if (refList.success && !refIds.has(ref)) problems.push(`${file}: source [${ref}] is not in course.json references`);
+        if (refIdList.success && !refIds.has(ref)) problems.push(`${file}: source [${ref}] is not in course.json references`);
+      for (const stray of strayTextInSources(html[lang]))
+        problems.push(
+          `${file}: the sources line may hold only its label and [reference ids], not "${stray}" (it is rendered from course.json)`,
+        );
     }
+    const [ja, en] = [new Set(sourcesOf(html.ja)), new Set(sourcesOf(html.en))];
+    const onlyOne = [
+      ...[...ja].filter((r) => !en.has(r)).map((r) => [r, 'ja', 'en']),
+      ...[...en].filter((r) => !ja.has(r)).map((r) => [r, 'en', 'ja']),
+    ];
+    if (html.ja && html.en)
+      for (const [ref, has, lacks] of onlyOne)
+        problems.push(
+          `${path.join(dir, 'pages', `${page.id}.${lacks}.html`)}: does not cite [${ref}], which the .${has}.html page cites (both languages show the same sources)`,
+        );
     pages.push({ id: page.id, title: page.title, html, sources: [...new Set([...sourcesOf(html.ja), ...sourcesOf(html.en)])] });
   }
   const dupQuestion = questions.map((q) => q.id).find((id, i, all) => all.indexOf(id) !== i);
   if (dupQuestion) problems.push(`${questionsFile}: question id "${dupQuestion}" appears twice`);
+  // Read leniently, so a bank with one broken question still has every other question's sources checked.
+  const citing = z.array(z.looseObject({ id: z.unknown(), sources: z.unknown().optional() })).safeParse(bankRaw);
+  for (const q of refIdList.success && citing.success ? citing.data : []) {
+    for (const ref of Array.isArray(q.sources) ? q.sources.filter((r): r is string => typeof r === 'string') : []) {
+      if (!refIds.has(ref))
+        problems.push(`${questionsFile}: question ${String(q.id)} cites source "${ref}", which is not in course.json references`);
+      else if (unconfirmed.has(ref))
+        problems.push(
+          `${questionsFile}: question ${String(q.id)} cites unconfirmed source ${ref} — no right answer may rest on an unconfirmed fact`,
+        );
+    }
+  }
   if (problems.length > 0 || !meta) throw new CourseSourceError(problems);
   return { dir, meta, pages, questions, images };
 }

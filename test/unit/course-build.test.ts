@@ -34,7 +34,13 @@ describe('course source validation', () => {
     const course = loadCourse(FIXTURE);
     expect(course.pages.map((p) => p.id)).toEqual(['intro', 'backups']);
     expect(course.pages[0]!.sources).toEqual(['ref-a']);
+    expect(course.pages[1]!.sources).toEqual(['ref-a', 'ref-b']);
     expect(course.questions).toHaveLength(15);
+    expect(course.questions[0]!.sources).toEqual(['ref-a']);
+    expect(course.meta.references.map((r) => [r.id, r.checked, r.unconfirmed])).toEqual([
+      ['ref-a', '2026-11-30', undefined],
+      ['ref-b', '2026-11-30', true],
+    ]);
   });
 
   it('names the file and the rule for each broken part', () => {
@@ -69,11 +75,86 @@ describe('course source validation', () => {
       course.slug = 'other';
       writeJson(path.join(d, 'course.json'), course);
       fs.writeFileSync(path.join(d, 'pages', 'intro.en.html'), '<h2>x</h2><p class="sources">Sources: [nope]</p>');
+      fs.writeFileSync(path.join(d, 'pages', 'intro.ja.html'), '<h2>x</h2><p class="sources">出典: [nope]</p>');
     });
     const problems = problemsOf(dir).join('\n');
     expect(problems).toMatch(/test\.draw 16 is more than the 15 questions/);
     expect(problems).toMatch(/source \[nope\] is not in course\.json references/);
     expect(problems).toMatch(/slug "other" differs from the folder name/);
+  });
+
+  it('refuses a page citing an unknown key, in either language', () => {
+    const dir = brokenCopy((d) => {
+      fs.writeFileSync(path.join(d, 'pages', 'intro.ja.html'), '<h2>x</h2><p class="sources">出典: [ref-a], [mhlw-2099]</p>');
+      fs.writeFileSync(path.join(d, 'pages', 'intro.en.html'), '<h2>x</h2><p class="sources">Sources: [ref-a], [mhlw-2099]</p>');
+    });
+    expect(problemsOf(dir)).toEqual([
+      `${path.join(dir, 'pages', 'intro.ja.html')}: source [mhlw-2099] is not in course.json references`,
+      `${path.join(dir, 'pages', 'intro.en.html')}: source [mhlw-2099] is not in course.json references`,
+    ]);
+  });
+
+  it('refuses a sources line holding more than its label and keys, and pages whose languages cite differently', () => {
+    const dir = brokenCopy((d) => {
+      fs.writeFileSync(path.join(d, 'pages', 'intro.ja.html'), '<h2>x</h2><p class="sources">出典: [ref-a]（2024年版）</p>');
+      fs.writeFileSync(path.join(d, 'pages', 'backups.en.html'), '<h2>x</h2><p class="sources">Sources: [ref-a]</p>');
+    });
+    expect(problemsOf(dir)).toEqual([
+      `${path.join(dir, 'pages', 'intro.ja.html')}: the sources line may hold only its label and [reference ids], not "（2024年版）" (it is rendered from course.json)`,
+      `${path.join(dir, 'pages', 'backups.en.html')}: does not cite [ref-b], which the .ja.html page cites (both languages show the same sources)`,
+    ]);
+  });
+
+  it.each([
+    ['missing', undefined, /references\.0\.checked: Invalid input: expected string, received undefined/],
+    ['not YYYY-MM-DD', '2026/11/30', /references\.0\.checked: a date written YYYY-MM-DD/],
+    ['not a real date', '2026-02-30', /references\.0\.checked: not a real calendar date/],
+    ['not a real month', '2026-13-01', /references\.0\.checked: not a real calendar date/],
+  ])('refuses a reference whose checked date is %s', (_why, checked, message) => {
+    const dir = brokenCopy((d) => {
+      const course = readJson(path.join(d, 'course.json'));
+      course.references[0].checked = checked;
+      writeJson(path.join(d, 'course.json'), course);
+    });
+    const problems = problemsOf(dir);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`course\\.json: ${message.source}`));
+  });
+
+  it('refuses a question without sources, and one citing an unknown or an unconfirmed source', () => {
+    const dir = brokenCopy((d) => {
+      const questions = readJson(path.join(d, 'questions.json'));
+      delete questions[0].sources;
+      questions[1].sources = [];
+      questions[2].sources = ['ref-a', 'nope'];
+      questions[3].sources = ['ref-a', 'ref-b'];
+      questions[4].sources = ['ref-a', 'ref-a'];
+      writeJson(path.join(d, 'questions.json'), questions);
+    });
+    const file = path.join(dir, 'questions.json');
+    expect(problemsOf(dir)).toEqual([
+      `${file}: 0.sources: Invalid input: expected array, received undefined`,
+      `${file}: 1.sources: cite at least one reference the answer rests on`,
+      `${file}: 4.sources: question fx-05: source "ref-a" is cited twice`,
+      `${file}: question fx-03 cites source "nope", which is not in course.json references`,
+      `${file}: question fx-04 cites unconfirmed source ref-b — no right answer may rest on an unconfirmed fact`,
+    ]);
+  });
+
+  it('refuses a question citing an unconfirmed source even in an otherwise valid bank', () => {
+    const dir = brokenCopy((d) => {
+      const questions = readJson(path.join(d, 'questions.json'));
+      questions[14].sources = ['ref-b'];
+      writeJson(path.join(d, 'questions.json'), questions);
+    });
+    expect(problemsOf(dir)).toEqual([
+      `${path.join(dir, 'questions.json')}: question fx-15 cites unconfirmed source ref-b — no right answer may rest on an unconfirmed fact`,
+    ]);
+    // The same question citing a confirmed source passes: the check is about the flag, not the id.
+    const course = readJson(path.join(dir, 'course.json'));
+    delete course.references[1].unconfirmed;
+    writeJson(path.join(dir, 'course.json'), course);
+    expect(problemsOf(dir)).toEqual([]);
   });
 
   it('refuses a paragraph too long to read aloud, in each language, counting text only', () => {
@@ -91,7 +172,7 @@ describe('course source validation', () => {
       fs.writeFileSync(
         path.join(d, 'pages', 'backups.en.html'),
         `<h2>Backups</h2>\n<figure><figcaption>Long ${'w'.repeat(en - 4)}</figcaption></figure>\n<p>${'x '.repeat(en / 2 - 20)}\n\n${'<em>y</em>'.repeat(40)}</p>\n` +
-          `<p class="sources">Sources: [ref-a]</p>`,
+          `<p class="sources">Sources: [ref-a], [ref-b]</p>`,
       );
     });
     const problems = problemsOf(dir);
@@ -157,6 +238,77 @@ describe('built packages', () => {
     expect(manifest).toContain('adlcp:scormType="sco"');
     const ids = [...manifest.matchAll(/identifier="([^"]+)"/g)].map((m) => m[1]);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  /** course-data.js of a built zip, as the object the runtime reads. */
+  async function courseData(zip: Buffer) {
+    const text = (await readEntry(zip, 'course-data.js')).toString('utf8');
+    return JSON.parse(
+      text
+        .slice(text.indexOf('=') + 1)
+        .trim()
+        .replace(/;$/, ''),
+    ) as {
+      pages: { id: string; html: Record<'ja' | 'en', string>; sources: string[] }[];
+      references: { id: string; checked: string; unconfirmed?: boolean }[];
+      referencesHtml: Record<'ja' | 'en', string>;
+    };
+  }
+
+  it.each([
+    ['export', {}],
+    ['hosted', { hosted: true }],
+  ] as const)('%s: a built page shows its sources by title, issuer and date, never as raw keys', async (_flavour, options) => {
+    for (const standard of ['1.2', '2004'] as const) {
+      const data = await courseData(await buildPackage(course, standard, coursesRoot(), options));
+      const backups = data.pages.find((p) => p.id === 'backups')!;
+      for (const page of data.pages) {
+        for (const lang of ['ja', 'en'] as const) {
+          // No key in brackets anywhere a learner reads (attributes hold the ids).
+          const text = page.html[lang].replace(/<[^>]*>/g, '');
+          expect(text).not.toMatch(/\[[A-Za-z0-9][A-Za-z0-9_.-]*\]/);
+          expect(page.html[lang]).not.toContain('[ref-a]');
+        }
+      }
+      expect(backups.sources).toEqual(['ref-a', 'ref-b']);
+      expect(backups.html.ja).toContain(
+        '<p class="sources">出典</p>\n<ul class="sources">\n' +
+          '<li data-ref="ref-a"><a href="#ref-ref-a" data-ref="ref-a"><cite>参考資料A</cite></a>（テスト、2026-01-01）</li>\n' +
+          '<li data-ref="ref-b"><a href="#ref-ref-b" data-ref="ref-b"><cite>参考資料B（改定の報道）</cite></a>（試験協会、2026-03）' +
+          ' <span class="c-ref-unconfirmed">【未確定の内容を含む】</span></li>\n</ul>',
+      );
+      expect(backups.html.en).toContain(
+        '<li data-ref="ref-b"><a href="#ref-ref-b" data-ref="ref-b"><cite>Reference B (reports of a revision)</cite></a> (Test Association, 2026-03)' +
+          ' <span class="c-ref-unconfirmed">[contains unconfirmed details]</span></li>',
+      );
+      expect(backups.html.en).toContain('<p class="sources">Sources</p>');
+      // The rest of the page is as written.
+      expect(backups.html.ja).toContain('<p>本文です。</p>\n<figure><img src="images/diagram.svg" alt="図 / diagram"></figure>');
+    }
+  });
+
+  it('the references page lists every reference with its issuer, date, checked date and whether it is unconfirmed', async () => {
+    const data = await courseData(await buildPackage(course, '2004'));
+    expect(data.references.map((r) => [r.id, r.checked, r.unconfirmed])).toEqual([
+      ['ref-a', '2026-11-30', undefined],
+      ['ref-b', '2026-11-30', true],
+    ]);
+    const { ja, en } = data.referencesHtml;
+    for (const html of [ja, en]) {
+      expect(html.match(/<li id="ref-ref-[ab]" data-ref="ref-[ab]">/g)).toHaveLength(2);
+      expect(html.replace(/<[^>]*>/g, '')).not.toMatch(/\[ref-[ab]\]/);
+    }
+    expect(ja).toContain(
+      '<p><strong>参考資料A</strong> — テスト、発行 2026-01-01</p>\n<p class="c-ref-checked">確認日 <time datetime="2026-11-30">2026-11-30</time></p>\n<p>試験用</p>',
+    );
+    expect(ja).toContain('<p class="c-used">使用したページ: はじめに、バックアップ</p>');
+    expect(ja).toContain('<p class="c-ref-unconfirmed"><strong>未確定の内容を含む：</strong>');
+    expect(en).toContain('<p><strong>Reference B (reports of a revision)</strong> — Test Association, Published 2026-03</p>');
+    expect(en).toContain('<p class="c-ref-checked">Checked <time datetime="2026-11-30">2026-11-30</time></p>');
+    expect(en).toContain('<p class="c-ref-unconfirmed"><strong>Contains unconfirmed details: </strong>');
+    expect(en).toContain('<p class="c-used">Used on: Backups</p>');
+    // Only the unconfirmed one says so.
+    expect(en.split('<li').filter((li) => li.includes('c-ref-unconfirmed'))).toHaveLength(1);
   });
 
   it('is deterministic: the same source gives the same sha256', async () => {
