@@ -15,6 +15,7 @@ import type { AppContext, AppDeps } from './context';
 import { homeRouter } from './home/routes';
 import { hospitalRouter } from './hospital/routes';
 import { systemClock } from './lib/dates';
+import { nameFontRouter, uiFontRouter } from './lib/ui-font';
 import { createLogger } from './lib/log';
 import { requestLogging } from './lib/request-log';
 import { errorHandler, notFoundHandler } from './lib/error-handler';
@@ -28,6 +29,11 @@ import { courseAdminRouter } from './scorm/courses/routes';
 import { playerRouter } from './scorm/player/routes';
 import { launchCommitRouter, trackingApiRouter, trackingRouter } from './scorm/tracking/routes';
 import { rosterRouter } from './staff/routes';
+import { trainingRouter } from './training/routes';
+import { redactSecretPath } from './activation/redact';
+import { questionsRouter } from './questions/routes';
+import { activationRouter } from './activation/routes';
+import { mailRouter } from './mail/routes';
 
 export type { AppContext, AppDeps } from './context';
 
@@ -70,7 +76,8 @@ export function createApp(deps: AppDeps): MamoruApp {
   app.set('view engine', 'ejs');
   app.set('trust proxy', config.trustProxy ?? false);
   app.disable('x-powered-by');
-  app.use(requestLogging(app, ctx.log));
+  // A password link's, the setup link's or an activation code's secret is never written to the log.
+  app.use(requestLogging(app, ctx.log, { redact: redactSecretPath }));
 
   const store = new DatabaseSessionStore(ctx.db);
   const csrf = csrfSync({
@@ -151,7 +158,9 @@ export function createApp(deps: AppDeps): MamoruApp {
   app.use('/static', express.static(publicDir, staticOptions));
   // The SCORM run-time (scorm-again's browser builds), from node_modules: no CDN.
   app.use('/static/vendor/scorm-again', express.static(path.join(projectRoot, 'node_modules', 'scorm-again', 'dist'), staticOptions));
-  // Noto Sans JP split by unicode range: a page downloads only the slices its text needs.
+  // Noto Sans JP: ui.css, the slices cut down to the app's own characters (installed fonts first),
+  // then the full slices (split by unicode range: a page downloads only the slices its text needs).
+  app.use('/static/fonts', uiFontRouter(config.dataDir));
   app.use(
     '/static/fonts/noto-sans-jp',
     express.static(path.join(projectRoot, 'node_modules', '@fontsource', 'noto-sans-jp'), { ...staticOptions, maxAge: '30d' }),
@@ -195,6 +204,7 @@ export function createApp(deps: AppDeps): MamoruApp {
   });
   app.use(csrf.csrfSynchronisedProtection);
 
+  app.use(nameFontRouter(config.dataDir));
   app.use(authRouter(ctx));
   app.use(homeRouter(ctx));
   app.use(hospitalRouter(ctx));
@@ -203,6 +213,10 @@ export function createApp(deps: AppDeps): MamoruApp {
   app.use(courseAdminRouter(ctx));
   app.use(playerRouter(ctx));
   app.use(trackingRouter(ctx));
+  app.use(trainingRouter(ctx));
+  app.use(questionsRouter(ctx));
+  app.use(activationRouter(ctx));
+  app.use(mailRouter(ctx));
 
   app.use(notFoundHandler);
   app.use(errorHandler());

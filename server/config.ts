@@ -35,11 +35,11 @@ const ConfigSchema = z
     LOGIN_RATE_LIMIT_PER_15MIN: z.coerce.number().int().positive().default(50),
     IMPORT_MAX_MB: z.coerce.number().positive().max(2048).default(20),
     PACKAGE_MAX_MB: z.coerce.number().positive().max(2048).default(500),
+    // Mail (server/mail/): one URL says where and how, user and password URL-encoded in it.
+    SMTP_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional()),
+    MAIL_FROM: z.preprocess(emptyToUndefined, z.email().optional()),
+    // The settings this replaced: refused rather than ignored, so nobody waits for mail that never goes.
     SMTP_HOST: z.preprocess(emptyToUndefined, z.string().optional()),
-    SMTP_PORT: z.preprocess(emptyToUndefined, port.optional()),
-    SMTP_USER: z.preprocess(emptyToUndefined, z.string().optional()),
-    SMTP_PASSWORD: z.preprocess(emptyToUndefined, z.string().optional()),
-    SMTP_FROM: z.preprocess(emptyToUndefined, z.email().optional()),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     // Commits one launch may send per 10 s (content saves every few seconds; a script hammering the API does not).
     COMMITS_PER_LAUNCH_PER_10S: z.coerce.number().int().positive().default(100),
@@ -85,6 +85,16 @@ const ConfigSchema = z
     if (portValid && contentPort > 65535) {
       ctx.addIssue({ code: 'custom', path: ['CONTENT_PORT'], message: 'PORT + 1 is not a port: set CONTENT_PORT' });
     }
+    if (c.SMTP_URL && !c.MAIL_FROM) {
+      ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'is required with SMTP_URL (the address mail is sent from)' });
+    }
+    if (c.SMTP_HOST) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SMTP_HOST'],
+        message: 'is no longer read: set SMTP_URL (smtp://user:password@host:587 or smtps://…:465) and MAIL_FROM instead',
+      });
+    }
     if (c.NODE_ENV === 'production' && c.DATABASE_URL && !c.SESSION_SECRET) {
       ctx.addIssue({
         code: 'custom',
@@ -115,7 +125,11 @@ export interface Config {
   loginRateLimitPer15Min: number;
   importMaxBytes: number;
   packageMaxBytes: number;
-  smtp: { host?: string; port?: number; user?: string; password?: string; from?: string };
+  /**
+   * Where mail goes: unset, mail waits in the outbox (nothing is lost; the mail page says so).
+   * `url` carries the SMTP password: never log it (`describeSmtp` in server/mail/transport.ts).
+   */
+  smtp: { url: string | undefined; from: string | undefined };
   logLevel: RawConfig['LOG_LEVEL'];
   workerPollMs: number;
   commitsPerLaunchPer10s: number;
@@ -157,13 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginRateLimitPer15Min: c.LOGIN_RATE_LIMIT_PER_15MIN,
     importMaxBytes: Math.round(c.IMPORT_MAX_MB * 1024 * 1024),
     packageMaxBytes: Math.round(c.PACKAGE_MAX_MB * 1024 * 1024),
-    smtp: {
-      host: c.SMTP_HOST,
-      port: c.SMTP_PORT,
-      user: c.SMTP_USER,
-      password: c.SMTP_PASSWORD,
-      from: c.SMTP_FROM,
-    },
+    smtp: { url: c.SMTP_URL, from: c.MAIL_FROM },
     logLevel: c.LOG_LEVEL,
     workerPollMs: c.WORKER_POLL_MS,
     commitsPerLaunchPer10s: c.COMMITS_PER_LAUNCH_PER_10S,

@@ -44,7 +44,7 @@ async function main() {
   }
 
   const worker = createWorker(database.db, {
-    handlers: jobHandlers(),
+    handlers: jobHandlers({ config, database, log }),
     log: log.child({ component: 'worker' }),
     pollMs: config.workerPollMs,
   });

@@ -10,7 +10,7 @@
   if (!C || !root || !window.MamoruScorm) return;
 
   var UI = {
-    ja: { pages: 'ページ一覧', prev: '前へ', next: '次へ', ask: '質問する', refs: '参考文献・出典', test: '確認テスト',
+    ja: { pages: 'ページ一覧', tocShow: '開く', tocHide: '閉じる', prev: '前へ', next: '次へ', ask: '質問する', refs: '参考文献・出典', test: '確認テスト',
       lang: '言語', seen: '既読', noLms: 'LMS に接続されていません。学習の記録は保存されません。', of: ' / ',
       testIntro: function (n, p) { return '次の ' + n + ' 問に答えてください。合格は ' + p + '% 以上です。何度でも受け直せます。'; },
       submit: '採点する', unanswered: 'まだ答えていない問題があります: ', q: '問', score: '得点', passMark: '合格点', passed: '合格です。',
@@ -21,7 +21,7 @@
       read: function (n, total) { return '既読 ' + n + ' / ' + total + ' ページ'; },
       done: 'このコースを修了しました。画面を閉じてかまいません。', pageRests: 'このページの出典', published: '発行',
       loading: '読み込んでいます…', serverError: '採点サーバーに接続できませんでした。もう一度試してください。', retry: 'もう一度試す' },
-    en: { pages: 'Pages', prev: 'Previous', next: 'Next', ask: 'Ask a question', refs: 'References', test: 'Comprehension test',
+    en: { pages: 'Pages', tocShow: 'Show', tocHide: 'Hide', prev: 'Previous', next: 'Next', ask: 'Ask a question', refs: 'References', test: 'Comprehension test',
       lang: 'Language', seen: 'read', noLms: 'Not connected to an LMS: your progress is not recorded.', of: ' / ',
       testIntro: function (n, p) { return 'Answer the following ' + n + ' questions. The pass mark is ' + p + '%. You may retake the test as often as you like.'; },
       submit: 'Submit answers', unanswered: 'Some questions are not answered yet: ', q: 'Q', score: 'Score', passMark: 'pass mark', passed: 'You passed.',
@@ -46,18 +46,30 @@
   // go one after another, so the test is asked for only after every page read has been reported.
   var hosted = C.hosted === true;
   var queue = Promise.resolve();
-  // The launch's commit key, from the launch page that holds the API (a parent frame of this
-  // origin): the token in the URL alone opens nothing.
-  function commitKey() {
+  // What Mamoru's launch page (a parent frame of this origin, beside the API) tells its course:
+  // the launch's commit key (the token in the URL alone opens nothing) and the app's origin.
+  function mamoruLaunch() {
     for (var w = window, i = 0; w && i < 10; w = w.parent, i++) {
       try {
-        if (w.MamoruLaunch) return w.MamoruLaunch.commitKey;
+        if (w.MamoruLaunch) return w.MamoruLaunch;
       } catch {
-        return '';
+        return null;
       }
       if (w === w.parent) break;
     }
-    return '';
+    return null;
+  }
+  function commitKey() {
+    var launch = mamoruLaunch();
+    return launch ? String(launch.commitKey || '') : '';
+  }
+  // 「質問する」: in Mamoru, the app's question form for this course, opened by the player in a new
+  // tab (the course keeps playing); in another LMS, the packaged page that says whom to ask.
+  function ask(event) {
+    var launch = mamoruLaunch();
+    if (!launch || typeof launch.ask !== 'function') return;
+    event.preventDefault();
+    launch.ask(C.slug);
   }
   function serverCall(method, path, body) {
     var call = queue.then(function () {
@@ -178,9 +190,21 @@
   function L(text) { return text[state.lang]; }
   function titleOf(i) { return i === REFS ? t().refs : i === TEST ? t().test : L(C.pages[i].title); }
 
-  var tocOpen = window.matchMedia && window.matchMedia('(min-width: 56em)').matches;
+  // Beside the page on a wide screen, open; above it on a tablet or phone, folded behind its toggle
+  // (open, it would push the page down a screen), and folded again once a page is chosen from it.
+  var wide = window.matchMedia ? window.matchMedia('(min-width: 56em)') : { matches: true };
+  var tocOpen = wide.matches;
+  // Framed by an LMS (Mamoru's player), whose page already shows the course's name above ours.
+  var framed = (function () {
+    try {
+      return window.top !== window.self;
+    } catch {
+      return true;
+    }
+  })();
 
   function go(i) {
+    if (!wide.matches) tocOpen = false;
     state.page = Math.max(0, Math.min(TEST, i));
     if (state.page < C.pages.length) state.seen[state.page] = true;
     reportRead(state.page);
@@ -200,8 +224,9 @@
           if (pressed) pressed.focus();
         } }, [code === 'ja' ? '日本語' : 'English']);
     }));
-    var ask = el('a', { class: 'c-ask', href: 'ask.html', target: '_blank', rel: 'noopener' }, [t().ask]);
-    return el('header', { class: 'c-head' }, [el('p', { class: 'c-title' }, [L(C.title)]), el('div', { class: 'c-tools' }, [langs, ask])]);
+    var askLink = el('a', { class: 'c-ask', href: 'ask.html', target: '_blank', rel: 'noopener' }, [t().ask]);
+    askLink.addEventListener('click', ask);
+    return el('header', { class: 'c-head' }, [framed ? null : el('p', { class: 'c-title' }, [L(C.title)]), el('div', { class: 'c-tools' }, [langs, askLink])]);
   }
 
   function toc() {
@@ -219,13 +244,19 @@
         ]));
       })(i);
     }
+    // The summary is the toggle: its name says what it holds; the word beside it (open / close)
+    // is for the eye, as a screen reader announces the state itself.
+    var action = el('span', { class: 'c-toc-action', 'aria-hidden': 'true' }, [tocOpen ? t().tocHide : t().tocShow]);
     var details = el('details', { class: 'c-toc', open: tocOpen }, [
-      el('summary', {}, [t().pages + ' (' + (state.page + 1) + t().of + (TEST + 1) + ')']),
+      el('summary', {}, [el('span', {}, [t().pages + ' (' + (state.page + 1) + t().of + (TEST + 1) + ')']), action]),
       el('nav', { 'aria-label': t().pages }, [
         el('p', { class: 'c-read' }, [t().read(state.seen.filter(Boolean).length, C.pages.length)]),
         el('ol', {}, items)]),
     ]);
-    details.addEventListener('toggle', function () { tocOpen = details.open; });
+    details.addEventListener('toggle', function () {
+      tocOpen = details.open;
+      action.textContent = tocOpen ? t().tocHide : t().tocShow;
+    });
     return details;
   }
 
@@ -238,11 +269,14 @@
   }
 
   function references() {
+    // Built whole by the build (courses/_build/pages.ts): title, issuer, dates, 確認日 / Checked,
+    // unconfirmed, pages — the same citations the pages show, and no raw ids.
+    if (C.referencesHtml) return [el('div', { class: 'c-refs-page', html: L(C.referencesHtml) })];
     var list = el('ol', { class: 'c-refs' }, C.references.map(function (r) {
       var pub = typeof r.publisher === 'string' ? r.publisher : L(r.publisher);
       var pages = C.pages.filter(function (p) { return p.sources.indexOf(r.id) >= 0; }).map(function (p) { return L(p.title); });
       return el('li', { id: 'ref-' + r.id }, [
-        el('p', {}, [el('strong', {}, [L(r.title)]), ' — ' + pub + ', ' + t().published + ' ' + r.date + ' [' + r.id + ']']),
+        el('p', {}, [el('strong', {}, [L(r.title)]), ' — ' + pub + ', ' + t().published + ' ' + r.date]),
         r.note ? el('p', {}, [L(r.note)]) : null,
         pages.length ? el('p', { class: 'c-used' }, [(state.lang === 'ja' ? '使用したページ: ' : 'Used on: ') + pages.join(state.lang === 'ja' ? '、' : '; ')]) : null,
       ]);
@@ -253,11 +287,19 @@
   function content() {
     var main = el('main', { class: 'c-main', id: 'c-main', tabindex: '-1' }, [el('h1', { tabindex: '-1' }, [titleOf(state.page)])]);
     if (!connected) main.appendChild(el('p', { class: 'c-notice', role: 'status' }, [t().noLms]));
-    if (state.page < C.pages.length) main.appendChild(el('div', { class: 'c-page', html: L(C.pages[state.page].html) }));
+    if (state.page < C.pages.length) main.appendChild(withoutTitle(el('div', { class: 'c-page', html: L(C.pages[state.page].html) })));
     else if (state.page === REFS) references().forEach(function (n) { main.appendChild(n); });
     else if (!allSeen()) unreadPages().forEach(function (n) { main.appendChild(n); });
     else window.MamoruTest.render(main, api);
     return main;
+  }
+
+  /** A page whose text opens with its own title as a heading would show it twice, under the h1. */
+  function withoutTitle(page) {
+    var first = page.firstElementChild;
+    var squash = function (text) { return String(text || '').replace(/\s+/g, ' ').trim(); };
+    if (first && /^H[1-3]$/.test(first.tagName) && squash(first.textContent) === squash(titleOf(state.page))) page.removeChild(first);
+    return page;
   }
 
   /** The locked test: which pages are left, each a link there (an anchor, so Enter follows it). */
@@ -269,6 +311,21 @@
     });
     return [el('p', { class: 'c-locked' }, [t().locked]), el('ul', { class: 'c-unread' }, links)];
   }
+
+  // A page's citation links to its entry on the references page (<a href="#ref-<id>" data-ref="<id>">,
+  // written by the build): go there and put the entry in view and in focus.
+  root.addEventListener('click', function (e) {
+    var a = e.target && e.target.closest ? e.target.closest('a[data-ref]') : null;
+    if (!a || !root.contains(a)) return;
+    e.preventDefault();
+    go(REFS);
+    var entry = document.getElementById('ref-' + a.getAttribute('data-ref'));
+    if (entry) {
+      entry.setAttribute('tabindex', '-1');
+      entry.focus();
+      entry.scrollIntoView({ block: 'start' });
+    }
+  });
 
   function render(moveFocus) {
     document.documentElement.lang = state.lang;

@@ -109,7 +109,15 @@
     else window.API_1484_11 = api;
     // Our own courses send the key with each grading request (courses/_runtime/course.js); only
     // frames of this origin see it, as they see the API.
-    window.MamoruLaunch = { commitKey: String(launch.commitKey || '') };
+    // The app's origin too: our courses' 「質問する」 opens the app's question form there.
+    // 「質問する」 in our courses asks the player to open the app's question form: a tab opened
+    // from this sandboxed frame would be sandboxed too, and the app's pages refuse that.
+    window.MamoruLaunch = {
+      commitKey: String(launch.commitKey || ''),
+      ask: function (course) {
+        post({ type: 'ask', course: String(course || '') });
+      },
+    };
     frame.addEventListener('load', function onFirstLoad() {
       frame.removeEventListener('load', onFirstLoad);
       setTimeout(function () {

@@ -75,6 +75,11 @@
     } else if (message.type === 'finished') {
       launch.terminated = true;
       afterFinish(launch, typeof message.navRequest === 'string' ? message.navRequest : '_none_');
+    } else if (message.type === 'ask') {
+      // The course's 「質問する」: the question form for that course, in a tab of the app's own
+      // (the click inside the course is this page's user activation too, so no popup blocker).
+      var course = typeof message.course === 'string' && /^[a-z0-9-]{1,100}$/.test(message.course) ? message.course : '';
+      window.open('/questions/new' + (course ? '?course=' + encodeURIComponent(course) : ''), '_blank', 'noopener');
     } else if (message.type === 'unloaded' && launch.onUnloaded) {
       var next = launch.onUnloaded;
       launch.onUnloaded = null;

@@ -60,6 +60,8 @@ export function apiSession(options: ApiSessionOptions): RequestHandler {
         const viewer = await sessionViewer(db, userId, clock());
         if (!viewer) return next(unauthenticated());
         req.user = viewer;
+        // The login session's id, as express-session names it on the page routes.
+        req.sessionID = sid;
         store.touch(sid, { ...sess, cookie: { ...sess.cookie, expires: new Date(Date.now() + options.maxAgeMs) } } as SessionData);
         next();
       })

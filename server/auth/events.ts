@@ -6,7 +6,12 @@ import type { Logger } from '../lib/log';
  * behalf of a signed-in person (course launch capabilities, say) subscribes here and revokes it,
  * so auth needs no import of them. `now` is the app's clock at the moment the sessions ended.
  */
-export type AccountSignedOutListener = (staffId: number, now: Date) => Promise<void> | void;
+export type AccountSignedOutListener = (staffId: number, now: Date, scope: SignOutScope) => Promise<void> | void;
+
+/** Which of the person's sessions ended: one login session (a sign-out), or all of them (no id: a new password). */
+export interface SignOutScope {
+  loginSessionId?: string;
+}
 
 const listeners = new Set<AccountSignedOutListener>();
 
@@ -21,8 +26,8 @@ export function onAccountSignedOut(listener: AccountSignedOutListener): () => vo
  * nor the sign-out itself (the person's sessions are already gone, and refusing the logout would
  * not bring them back); its failure is logged as an error with the person's id, never dropped.
  */
-export async function accountSignedOut(staffId: number, now: Date, log: Logger): Promise<void> {
-  const results = await Promise.allSettled([...listeners].map(async (listener) => listener(staffId, now)));
+export async function accountSignedOut(staffId: number, now: Date, log: Logger, scope: SignOutScope = {}): Promise<void> {
+  const results = await Promise.allSettled([...listeners].map(async (listener) => listener(staffId, now, scope)));
   for (const result of results) {
     if (result.status === 'rejected') log.error({ err: result.reason as unknown, staffId }, 'account signed-out listener failed');
   }

@@ -30,6 +30,14 @@ export const POLICIES = {
   'courses:manage': ['admin', 'officer'] as Role[],
   'results:read': ['admin', 'officer'] as Role[],
   'attempts:mark-complete': ['officer'] as Role[],
+  // Issue 13: the training year. Managers' views are scoped to their departments in repositories.
+  'training:manage': ['officer'] as Role[],
+  'training:read': ['admin', 'officer', 'manager'] as Role[],
+  'questions:ask': [] as Role[],
+  'questions:answer': ['officer', 'manager'] as Role[],
+  'questions:manage': ['officer'] as Role[],
+  'accounts:activate': ['admin', 'officer'] as Role[],
+  'mail:manage': ['admin', 'officer'] as Role[],
 } as const;
 
 export type Policy = keyof typeof POLICIES;

@@ -93,12 +93,14 @@ export function authRouter(ctx: AppContext): Router {
 
   router.post('/logout', allow('public'), (req, res, next) => {
     const staffId = req.user?.id;
+    // Taken before passport's logout, which gives the session a new id.
+    const loginSessionId = req.sessionID;
     req.logout((err) => {
       if (err) return next(err);
       req.session.destroy(() => {
         res.clearCookie('mamoru.sid');
         // Listeners (launch capabilities, say) are told once the session is gone; their failures are logged, not the person's problem.
-        const told = staffId === undefined ? Promise.resolve() : accountSignedOut(staffId, clock(), req.log);
+        const told = staffId === undefined ? Promise.resolve() : accountSignedOut(staffId, clock(), req.log, { loginSessionId });
         told.then(() => res.redirect(303, '/login'), next);
       });
     });
@@ -140,14 +142,30 @@ export function authRouter(ctx: AppContext): Router {
   // --- password links issued by an administrator ---
   router.get('/password/:token', allow('public'), (req, res) => renderSetPassword(req, res));
 
-  router.post('/password/:token', allow('public'), validate(SetPasswordSchema, { form: renderSetPassword }), async (req, res) => {
-    // Signed in (as the holder, or anyone), this session stays; signed out, all the holder's sessions end.
-    await auth.setPasswordWithLink(db, req.params.token as string, input(res, SetPasswordSchema).password, clock(), {
+  router.post('/password/:token', allow('public'), validate(SetPasswordSchema, { form: renderSetPassword }), async (req, res, next) => {
+    // Every other session of the holder ends; this one (whoever it was) becomes the holder's new
+    // signed-in session, under a new id (passport 0.7 regenerates it at login).
+    const before = req.user ? { id: req.user.id, sid: req.sessionID } : undefined;
+    const holderId = await auth.setPasswordWithLink(db, req.params.token as string, input(res, SetPasswordSchema).password, clock(), {
       keepSid: req.user ? req.sessionID : undefined,
       log: req.log,
     });
-    flash(req, 'success', req.t('auth.setPassword.done'));
-    res.redirect(303, '/login');
+    const viewer = await auth.signInAfterPasswordSet(db, holderId, clock());
+    if (!viewer) {
+      flash(req, 'success', req.t('auth.setPassword.done'));
+      return res.redirect(303, '/login');
+    }
+    req.login(viewer, (err) => {
+      if (err) return next(err);
+      // After login: the regenerated session starts empty, so the message goes into the new one.
+      flash(req, 'success', req.t('activation.passwordSetSignedIn'));
+      // Someone else was signed in here: their login session has just ended, as at a logout.
+      const told =
+        before && before.id !== viewer.id
+          ? accountSignedOut(before.id, clock(), req.log, { loginSessionId: before.sid })
+          : Promise.resolve();
+      told.then(() => res.redirect(303, '/'), next);
+    });
   });
 
   // --- own account ---

@@ -305,6 +305,16 @@ export async function setPasswordWithLink(db: Database, token: string, password:
   return holder.id;
 }
 
+/**
+ * The person who has just set their password through a link is signed in with it (no second
+ * login): their viewer, with the sign-in recorded like a login's; undefined if they cannot sign in.
+ */
+export async function signInAfterPasswordSet(db: Database, staffId: number, now: Date): Promise<Viewer | undefined> {
+  const viewer = await loadViewer(db, staffId, now);
+  if (viewer) await roster.recordLoginSuccess(db, staffId, now);
+  return viewer;
+}
+
 /** A wrong current password is a field error of the form; nothing changes then. The person's other sessions end. */
 export async function changePassword(
   db: Database,

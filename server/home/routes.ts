@@ -5,6 +5,7 @@ import { getHospitalProfile } from '../hospital/service';
 import { localDate } from '../lib/dates';
 import { rosterSummary } from '../staff/service';
 import { currentFiscalYear } from '../training/fiscal-year';
+import { homeTraining } from './service';
 
 export function homeRouter(ctx: AppContext): Router {
   const router = Router();
@@ -13,7 +14,11 @@ export function homeRouter(ctx: AppContext): Router {
     if (!req.user) return res.redirect('/login');
     const now = ctx.clock();
     const today = localDate(now);
-    const [hospital, fiscalYear] = await Promise.all([getHospitalProfile(ctx.db), currentFiscalYear(ctx.db, now)]);
+    const [hospital, fiscalYear, training] = await Promise.all([
+      getHospitalProfile(ctx.db),
+      currentFiscalYear(ctx.db, now),
+      homeTraining(ctx.db, req.user, req.locale, now, req.t),
+    ]);
     const seesRoster = can(req.user, 'roster:read');
     const summary = seesRoster ? await rosterSummary(ctx.db, rosterScope(req.user), today) : undefined;
     res.render('home/index', {
@@ -21,6 +26,7 @@ export function homeRouter(ctx: AppContext): Router {
       fiscalYear: fiscalYear.year,
       hospital,
       summary,
+      training,
       needsHospital: !hospital && can(req.user, 'hospital:write'),
       needsRoster: summary !== undefined && summary.active <= 1 && can(req.user, 'roster:write'),
     });

@@ -20,7 +20,27 @@ export interface Job {
  * if the process dies before the commit: handlers must tolerate running twice.
  */
 export type JobHandler = (job: Job, work: Work) => Promise<void>;
-export type JobHandlers = Readonly<Record<string, JobHandler>>;
+
+/** What the worker decided about a run that threw. */
+export interface JobFailure {
+  /** The error as stored in the job's last_error. */
+  error: string;
+  /** True when this was the last allowed attempt: the job is dead. */
+  dead: boolean;
+  /** When it runs again; null when dead. */
+  retryAt: Date | null;
+}
+
+/**
+ * A kind whose failures must leave a record of their own (the mail log): `failed` runs after a
+ * throwing `run`, in the claim's transaction, after the savepoint with `run`'s writes was undone,
+ * so what it writes commits together with the job's new attempt count and retry time.
+ */
+export interface JobKind {
+  run: JobHandler;
+  failed?: (job: Job, failure: JobFailure, work: Work) => Promise<void>;
+}
+export type JobHandlers = Readonly<Record<string, JobHandler | JobKind>>;
 
 export interface RetryPolicy {
   /** Delay after the first failure; each further failure doubles it. */
@@ -84,19 +104,31 @@ export function createWorker(db: Database, opts: WorkerOptions): Worker {
       const row = await repo.claimNextDue(work.tx, kinds, now);
       if (!row) return false;
       const job: Job = { id: row.id, kind: row.kind, payload: row.payload as JobPayload, attempt: row.attempts + 1 };
-      const handler = opts.handlers[row.kind]!;
+      const entry = opts.handlers[row.kind]!;
+      const kind: JobKind = typeof entry === 'function' ? { run: entry } : entry;
       try {
         // A savepoint: a throwing handler's writes are undone, the failure below is still recorded.
-        await withTransaction(work.tx, now, (inner) => handler(job, inner));
+        await withTransaction(work.tx, now, (inner) => kind.run(job, inner));
       } catch (err) {
         const dead = job.attempt >= retry.maxAttempts;
         const runAfter = dead ? row.runAfter : new Date(now.getTime() + retryDelayMs(job.attempt, retry));
+        const lastError = describeError(err);
         await repo.markFailed(work.tx, row.id, {
           attempts: job.attempt,
-          lastError: describeError(err),
+          lastError,
           runAfter,
           deadAt: dead ? now : null,
         });
+        if (kind.failed) {
+          const failed = kind.failed;
+          try {
+            // Its own savepoint: a failing record of the failure must not undo the retry schedule
+            // (the job would be taken again at once, attempt uncounted, in a tight loop).
+            await withTransaction(work.tx, now, (inner) => failed(job, { error: lastError, dead, retryAt: dead ? null : runAfter }, inner));
+          } catch (hookErr) {
+            log.error({ jobId: row.id, kind: row.kind, err: hookErr }, 'outbox job failed and recording its failure failed too');
+          }
+        }
         if (dead)
           log.error({ jobId: row.id, kind: row.kind, attempts: job.attempt, err }, 'outbox job failed for the last time; it is dead');
         else

@@ -1,4 +1,4 @@
-import { PRIVILEGED_ROLES } from '../auth/policies';
+import { PRIVILEGED_ROLES, type RosterScope } from '../auth/policies';
 import { localDateTime } from '../lib/dates';
 import type { Translate } from '../lib/i18n';
 import type { StaffRecord } from './repository';
@@ -107,4 +107,9 @@ export function staffFormValues(r: StaffRecord | undefined, managed: number[]) {
 export function withoutPassword(body: unknown): Record<string, unknown> {
   const { currentPassword: _omit, ...rest } = (body ?? {}) as Record<string, unknown>;
   return rest;
+}
+
+/** The departments a filter offers: a department head's own only, since the list never shows anyone else. */
+export function departmentsInScope<D extends { id: number }>(departments: readonly D[], scope: RosterScope): D[] {
+  return scope.all ? [...departments] : departments.filter((d) => scope.departmentIds.includes(d.id));
 }

@@ -10,7 +10,7 @@ import type { FieldErrors } from '../lib/errors';
 import { flash } from '../lib/http';
 import { idParam, input, validate, type FormRenderer } from '../lib/validate';
 import { ROLES } from '../db/schema';
-import { presentPagination, presentStaff, staffFormValues, withoutPassword } from './presenter';
+import { departmentsInScope, presentPagination, presentStaff, staffFormValues, withoutPassword } from './presenter';
 import { PasswordLinkSchema, RetireSchema, StaffFormSchema, StaffListQuerySchema } from './schema';
 import * as roster from './service';
 import { organisationRouter } from './organisation-routes';
@@ -74,13 +74,14 @@ export function rosterRouter(ctx: AppContext): Router {
 
   router.get('/staff', allow('roster:read'), validate(StaffListQuerySchema, { source: 'query' }), async (req, res) => {
     const q = input(res, StaffListQuerySchema);
-    const [{ rows, total }, org] = await Promise.all([roster.listStaff(db, rosterScope(req.user!), q, today()), roster.organisation(db)]);
+    const scope = rosterScope(req.user!);
+    const [{ rows, total }, org] = await Promise.all([roster.listStaff(db, scope, q, today()), roster.organisation(db)]);
     res.render('staff/list', {
       title: req.t('staff.list.title'),
       staff: rows.map((r) => presentStaff(r, req.t, req.locale, today())),
       query: q,
       pagination: presentPagination(q, total),
-      departments: org.departments,
+      departments: departmentsInScope(org.departments, scope),
       jobCategories: org.jobCategories.map((j) => ({ id: j.id, label: req.locale === 'en' && j.nameEn ? j.nameEn : j.name })),
       roles: ROLES,
     });

@@ -1,5 +1,5 @@
 import { PRIVILEGED_ROLES, type RosterScope, type Viewer } from '../auth/policies';
-import { recordAudit } from '../compliance/audit/service';
+import { auditDiff, recordAudit } from '../compliance/audit/service';
 import type { Database } from '../db/client';
 import { withTransaction, type Work } from '../db/transaction';
 import type { Role } from '../db/schema';
@@ -54,18 +54,6 @@ function snapshot(r: repo.StaffRecord, managed: number[]) {
   };
 }
 
-function changedFields(before: Record<string, unknown>, after: Record<string, unknown>) {
-  const b: Record<string, unknown> = {};
-  const a: Record<string, unknown> = {};
-  for (const key of Object.keys(after)) {
-    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) {
-      b[key] = before[key];
-      a[key] = after[key];
-    }
-  }
-  return { before: b, after: a };
-}
-
 function rethrowDuplicate(err: unknown): never {
   const constraint = uniqueViolation(err);
   if (constraint === 'staff_employee_no_key') throw new ValidationError({ employeeNo: ['staff.validation.employeeNoTaken'] });
@@ -117,7 +105,7 @@ export async function createStaff(
   const granted = privilegedIn(input.roles);
   if (granted.length > 0) await confirmGrant(granted);
   try {
-    return await withTransaction(db, now, async (work) => {
+    const id = await withTransaction(db, now, async (work) => {
       const { tx } = work;
       const id = await repo.insertStaff(tx, columnsOf(input));
       await repo.replaceManagedDepartments(tx, id, managedOf(input));
@@ -133,6 +121,9 @@ export async function createStaff(
       ]);
       return id;
     });
+    // Told after the commit, as for an update: a new hire's training assignments follow.
+    staffChanged(db, id);
+    return id;
   } catch (err) {
     rethrowDuplicate(err);
   }
@@ -157,7 +148,7 @@ export async function updateStaff(db: Database, actor: Viewer, id: number, input
       await repo.updateStaff(tx, id, columnsOf(input), work.now);
       await repo.replaceManagedDepartments(tx, id, managedOf(input));
       const after = (await repo.findStaff(tx, ALL, id))!;
-      const diff = changedFields(snapshot(before, managedBefore), snapshot(after, managedOf(input)));
+      const diff = auditDiff(snapshot(before, managedBefore), snapshot(after, managedOf(input)));
       if (Object.keys(diff.after).length === 0) return;
       recordAudit(work, [{ actorId: actor.id, action: 'staff.update', subjectType: 'staff', subjectId: id, details: diff }]);
     });

@@ -236,17 +236,20 @@ describeGolf('the third-party golf SCORM packages, played in Chromium', () => {
         // A single-SCO course has no table of contents.
         expect(await page.locator('nav.player-toc').isVisible()).toBe(false);
 
-        // Keyboard only: skip link, back link, then into the content frame.
+        // Keyboard only: skip link, back link, the question link, then into the content frame —
+        // once the content has stopped loading (a frame navigating as focus enters it drops focus to the body).
+        await page.waitForLoadState('networkidle');
         const focused = () => page.evaluate(() => document.activeElement?.id || document.activeElement?.className || '');
         await page.keyboard.press('Tab');
         expect(await focused()).toBe('skip-link');
         await page.keyboard.press('Tab');
         expect(await focused()).toBe('player-back');
         await page.keyboard.press('Tab');
+        expect(await focused()).toBe('player-ask');
+        await page.keyboard.press('Tab');
         expect(await focused()).toBe('content-frame');
         // The skip link takes a keyboard user straight to the content.
-        await page.keyboard.press('Shift+Tab');
-        await page.keyboard.press('Shift+Tab');
+        for (let i = 0; i < 3; i++) await page.keyboard.press('Shift+Tab');
         expect(await focused()).toBe('skip-link');
         await page.keyboard.press('Enter');
         expect(await focused()).toBe('content-frame');

@@ -476,7 +476,8 @@ describe('file size', () => {
 
       const id = await upload(s, bytes);
       const preview = await previewOf(s, id);
-      expect(preview.counts).toEqual({ create: 90_000, update: 0, retire: 0, unchanged: 0, errors: 0 });
+      // Every 1000th row is created already retired: counted among the retirements too (issue 13).
+      expect(preview.counts).toEqual({ create: 90_000, update: 0, retire: 90, unchanged: 0, errors: 0 });
       expect(preview.html).toContain('utf-8、90000 行');
       expect(preview.html).toContain('90000 件中 500 件を表示しています');
       expect(preview.html).toContain(depts.join('、'));

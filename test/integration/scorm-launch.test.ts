@@ -4,7 +4,7 @@
  * launches in a loop is refused after LAUNCHES_PER_MINUTE (per person, answered in the learner's
  * language), without stopping others.
  */
-import { createTestContext, signIn, type TestContext } from '../support/app';
+import { createTestContext, csrfFrom, signIn, type TestContext } from '../support/app';
 import { commit12 } from '../support/cmi';
 import { makeAttempt, makeCourseVersion, makeStaff } from '../support/factories';
 import { commit, launch } from '../support/scorm-flow';
@@ -57,4 +57,47 @@ it('refuses the 61st launch of a minute with a message, and another learner stil
     error: { code: 'too_many_launches', message: '短い間にコースを開いた回数が多すぎます。1分ほど待ってからもう一度お試しください。' },
   });
   expect((await other.launchOnce()).status).toBe(200);
+});
+
+describe('a launch ends with the login session it was made in', () => {
+  async function twoDevices() {
+    const person = await makeStaff(ctx.db);
+    const version = await makeCourseVersion(ctx.db);
+    const attempt = await makeAttempt(ctx.db, { staffId: person.id, courseVersionId: version.id });
+    const ward = await signIn(ctx.app, person.employeeNo, person.password);
+    const office = await signIn(ctx.app, person.employeeNo, person.password);
+    const scoId = version.scos[0]!.id;
+    const launched = await launch(ward.agent, ward.csrf, attempt.id, scoId);
+    let seq = 0;
+    const save = () => commit(ward.agent, attempt.id, scoId, launched.sessionNo, commit12({ lesson_location: `p${++seq}` }), seq);
+    return { person, ward, office, save };
+  }
+  const logout = async (agent: Awaited<ReturnType<typeof signIn>>['agent']) => {
+    const home = await agent.get('/').expect(200);
+    await agent
+      .post('/logout')
+      .type('form')
+      .send({ _csrf: csrfFrom(home.text) })
+      .expect(303);
+  };
+
+  it("signing out on another device leaves this device's course saving; signing out here ends it", async () => {
+    const d = await twoDevices();
+    await d.save().expect(200);
+    await logout(d.office.agent);
+    await d.save().expect(200);
+    await logout(d.ward.agent);
+    await d.save().expect(404);
+  });
+
+  it('a new password set on another device ends the launches of every device', async () => {
+    const d = await twoDevices();
+    await d.save().expect(200);
+    await d.office.agent
+      .post('/account/password')
+      .type('form')
+      .send({ _csrf: d.office.csrf, currentPassword: d.person.password, password: 'a-new-password-1', passwordConfirm: 'a-new-password-1' })
+      .expect(303);
+    await d.save().expect(404);
+  });
 });

@@ -35,7 +35,7 @@ describe('loadConfig', () => {
       loginRateLimitPer15Min: 50,
       importMaxBytes: 20 * 1024 * 1024,
       packageMaxBytes: 500 * 1024 * 1024,
-      smtp: { host: undefined, port: undefined, user: undefined, password: undefined, from: undefined },
+      smtp: { url: undefined, from: undefined },
       logLevel: 'info',
       workerPollMs: 1000,
       commitsPerLaunchPer10s: 100,
@@ -43,7 +43,7 @@ describe('loadConfig', () => {
   });
 
   it('treats blank values as unset', () => {
-    const c = loadConfig({ PORT: '', BASE_URL: '', DATABASE_URL: '', SESSION_SECRET: '', SMTP_HOST: '', SMTP_PORT: '', TRUST_PROXY: '' });
+    const c = loadConfig({ PORT: '', BASE_URL: '', DATABASE_URL: '', SESSION_SECRET: '', SMTP_URL: '', MAIL_FROM: '', TRUST_PROXY: '' });
     expect(c).toMatchObject({
       port: 3000,
       baseUrl: 'http://localhost:3000',
@@ -51,7 +51,7 @@ describe('loadConfig', () => {
       sessionSecret: '',
       trustProxy: undefined,
     });
-    expect(c.smtp.port).toBeUndefined();
+    expect(c.smtp).toEqual({ url: undefined, from: undefined });
   });
 
   it('reads the values it is given', () => {
@@ -65,9 +65,8 @@ describe('loadConfig', () => {
       SESSION_MAX_AGE_HOURS: '8',
       DATA_DIR: '/var/lib/mamoru',
       IMPORT_MAX_MB: '5',
-      SMTP_HOST: 'mail.hospital.example.jp',
-      SMTP_PORT: '587',
-      SMTP_FROM: 'mamoru@hospital.example.jp',
+      SMTP_URL: 'smtp://mamoru:p%40ss@mail.hospital.example.jp:587',
+      MAIL_FROM: 'mamoru@hospital.example.jp',
       LOG_LEVEL: 'warn',
     });
     expect(c).toMatchObject({
@@ -82,7 +81,7 @@ describe('loadConfig', () => {
       sessionMaxAgeMs: 8 * 3600 * 1000,
       dataDir: '/var/lib/mamoru',
       importMaxBytes: 5 * 1024 * 1024,
-      smtp: { host: 'mail.hospital.example.jp', port: 587, from: 'mamoru@hospital.example.jp' },
+      smtp: { url: 'smtp://mamoru:p%40ss@mail.hospital.example.jp:587', from: 'mamoru@hospital.example.jp' },
       logLevel: 'warn',
     });
   });
@@ -120,7 +119,13 @@ describe('loadConfig', () => {
     [{ PORT: '-1' }, 'PORT'],
     [{ BASE_URL: 'not a url' }, 'BASE_URL'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
-    [{ SMTP_FROM: 'nobody' }, 'SMTP_FROM'],
+    [{ MAIL_FROM: 'nobody' }, 'MAIL_FROM'],
+    [{ SMTP_URL: 'http://mail.hospital.example.jp', MAIL_FROM: 'mamoru@hospital.example.jp' }, 'SMTP_URL'],
+    [{ SMTP_URL: 'mail.hospital.example.jp:25', MAIL_FROM: 'mamoru@hospital.example.jp' }, 'SMTP_URL'],
+    // An SMTP server with no sender address would send mail nobody can answer or trust.
+    [{ SMTP_URL: 'smtp://mail.hospital.example.jp' }, 'MAIL_FROM'],
+    // The old separate settings are refused, not silently ignored.
+    [{ SMTP_HOST: 'mail.hospital.example.jp' }, 'SMTP_HOST'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ WORKER_POLL_MS: '0' }, 'WORKER_POLL_MS'],
     [{ WORKER_POLL_MS: 'often' }, 'WORKER_POLL_MS'],
@@ -141,6 +146,15 @@ describe('loadConfig', () => {
     expect(
       loadConfig({ BASE_URL: 'https://lms.hospital.example', CONTENT_BASE_URL: 'https://content.hospital.example/', CONTENT_PORT: '9000' }),
     ).toMatchObject({ contentPort: 9000, contentBaseUrl: 'https://content.hospital.example' });
+  });
+
+  it('reads SMTP over TLS (smtps://) as well as plain smtp://, and no mail settings at all', () => {
+    expect(loadConfig({ SMTP_URL: 'smtps://user:secret@mail.example.jp:465', MAIL_FROM: 'mamoru@example.jp' }).smtp).toEqual({
+      url: 'smtps://user:secret@mail.example.jp:465',
+      from: 'mamoru@example.jp',
+    });
+    // MAIL_FROM alone is fine: the address is known, mail waits until a server is set.
+    expect(loadConfig({ MAIL_FROM: 'mamoru@example.jp' }).smtp).toEqual({ url: undefined, from: 'mamoru@example.jp' });
   });
 
   it('requires a shared session secret in production with PostgreSQL', () => {

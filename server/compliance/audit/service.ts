@@ -46,6 +46,19 @@ const pendingOf = new WeakMap<Work, AuditEvent[]>();
  * back together, and the chain's lock is held only for the append and the commit: an audited
  * write waits on another only for that long, never for the other's whole transaction.
  */
+/** The fields that changed between two snapshots of a record, before and after: an audit entry's details. */
+export function auditDiff(before: Record<string, unknown>, after: Record<string, unknown>) {
+  const b: Record<string, unknown> = {};
+  const a: Record<string, unknown> = {};
+  for (const key of Object.keys(after)) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) {
+      b[key] = before[key];
+      a[key] = after[key];
+    }
+  }
+  return { before: b, after: a };
+}
+
 export function recordAudit(work: Work, events: AuditEvent[]): void {
   if (events.length === 0) return;
   let pending = pendingOf.get(work);

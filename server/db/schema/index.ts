@@ -3,3 +3,7 @@ export * from './core';
 export * from './scorm';
 export * from './launches';
 export * from './outbox';
+export * from './questions';
+export * from './training';
+export * from './mail';
+export * from './activation';

@@ -34,6 +34,9 @@ export const launchTokens = pgTable(
     // every commit. A token seen in a URL (another launch's page on the content origin, a history
     // list) opens files, but writes no record without it.
     commitKeyHash: text('commit_key_hash'),
+    // The login session (a hash of its id) the launch was made in: signing out there ends the
+    // launches made there, not those of the same person's other devices. Null: made before this was kept.
+    loginSessionHash: text('login_session_hash'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),

@@ -39,6 +39,8 @@ export interface NewLaunch {
   /** The player page's exact origin: the only one the content may exchange messages with. */
   appOrigin: string;
   lifetimeMs: number;
+  /** The id of the login session the launch is made in (kept hashed): signing out there ends it. */
+  loginSessionId?: string;
 }
 
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
@@ -66,6 +68,7 @@ export async function issueLaunchToken(tx: Database, launch: NewLaunch, now: Dat
     sessionNo: launch.sessionNo,
     appOrigin: launch.appOrigin,
     commitKeyHash: hashOf(commitKey),
+    loginSessionHash: launch.loginSessionId ? hashOf(launch.loginSessionId) : null,
     createdAt: now,
     expiresAt,
   });
@@ -134,9 +137,13 @@ export async function endSessionLaunches(db: Database, attemptId: number, scoId:
   forget(db, await repo.revokeSessionTokens(db, attemptId, scoId, sessionNo, now));
 }
 
-/** Everything a person has open ends (sign-out, a new password). */
-export async function endLaunchesOf(db: Database, staffId: number, now: Date) {
-  forget(db, await repo.revokeStaffTokens(db, staffId, now));
+/**
+ * What a person has open ends: at a sign-out, the launches of that login session (and any made
+ * before sessions were kept with them); at a new password, all of them.
+ */
+export async function endLaunchesOf(db: Database, staffId: number, now: Date, scope: { loginSessionId?: string } = {}) {
+  const session = scope.loginSessionId ? hashOf(scope.loginSessionId) : undefined;
+  forget(db, await repo.revokeStaffTokens(db, staffId, now, session));
 }
 
 const revocationFor = new WeakSet<Database>();
@@ -149,7 +156,7 @@ const revocationFor = new WeakSet<Database>();
 export function endLaunchesAtSignOut(db: Database): void {
   if (revocationFor.has(db)) return;
   revocationFor.add(db);
-  onAccountSignedOut((staffId, now) => endLaunchesOf(db, staffId, now));
+  onAccountSignedOut((staffId, now, scope) => endLaunchesOf(db, staffId, now, scope));
 }
 
 /** Drops tokens that ended more than a day ago. */

@@ -38,11 +38,19 @@ export async function revokeSessionTokens(db: Database, attemptId: number, scoId
 }
 
 /** Ends every live token of one person (sign-out, a new password): returns the hashes ended. */
-export async function revokeStaffTokens(db: Database, staffId: number, now: Date) {
+/** A person's live tokens; with `loginSessionHash`, only that login session's (and those kept without one). */
+export async function revokeStaffTokens(db: Database, staffId: number, now: Date, loginSessionHash?: string) {
   const rows = await db
     .update(launchTokens)
     .set({ revokedAt: now })
-    .where(and(eq(launchTokens.staffId, staffId), isNull(launchTokens.revokedAt), sql`${launchTokens.expiresAt} > ${now}`))
+    .where(
+      and(
+        eq(launchTokens.staffId, staffId),
+        isNull(launchTokens.revokedAt),
+        sql`${launchTokens.expiresAt} > ${now}`,
+        loginSessionHash ? or(eq(launchTokens.loginSessionHash, loginSessionHash), isNull(launchTokens.loginSessionHash)) : undefined,
+      ),
+    )
     .returning({ tokenHash: launchTokens.tokenHash });
   return rows.map((r) => r.tokenHash);
 }

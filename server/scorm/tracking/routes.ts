@@ -119,6 +119,7 @@ export function trackingApiRouter(ctx: AppContext): Router {
       contentBase: contentBaseFor(ctx.config, req),
       lifetimeMs: ctx.config.sessionMaxAgeMs,
       language: req.locale,
+      loginSessionId: req.sessionID,
     };
     res.json(await launchSco(db, req.user!, idParam(req.params, 'attemptId'), idParam(req.params, 'scoId'), clock(), where));
   });

@@ -69,6 +69,8 @@ export interface LaunchPlace {
   contentBase: string;
   lifetimeMs: number;
   language: string;
+  /** The login session the player runs in: signing out there ends the launch. */
+  loginSessionId: string;
 }
 
 /**
@@ -107,6 +109,7 @@ export async function launchSco(db: Database, viewer: Viewer, attemptId: number,
         fiscalYearStartMonth: startMonth,
         appOrigin: where.appOrigin,
         lifetimeMs: where.lifetimeMs,
+        loginSessionId: where.loginSessionId,
       },
       now,
     );

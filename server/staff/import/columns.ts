@@ -85,7 +85,7 @@ export function rosterTemplateCsv(): string {
   return [
     ROSTER_COLUMNS.map((c) => c.headers[0]).join(','),
     'A0001,山田 花子,やまだ はなこ,hanako.yamada@example.jp,看護部,看護師,2015-04-01,,ja',
-    'A0002,Taro Sato,さとう たろう,taro.sato@example.jp,医事課,事務職員,2021-10-01,,en',
+    'A0002,Taro Sato,さとう たろう,taro.sato@example.jp,医事課,事務職,2021-10-01,,en',
     '',
   ].join('\r\n');
 }

@@ -66,6 +66,11 @@ function catalogue(existing: readonly string[]): { resolve(name: string): string
   };
 }
 
+/** Whether an action retires the person: a retirement of someone on the roster, or a new row created with a retirement date. */
+export function retiresSomeone(a: RowAction): boolean {
+  return a.kind === 'retire' || (a.kind === 'create' && a.changes.some((c) => c.field === 'retiredOn' && c.to !== null));
+}
+
 export function planRosterImport(
   rows: RosterRow[],
   current: { staff: CurrentStaff[]; departments: string[]; jobCategories: string[] },
@@ -129,6 +134,10 @@ export function planRosterImport(
   }
 
   const summary = { create: 0, update: 0, retire: 0, unchanged: 0, errors: errors.length };
-  for (const a of actions) summary[a.kind]++;
+  for (const a of actions) {
+    summary[a.kind]++;
+    // A row that creates someone already retired (an HR export of the year's leavers) is both.
+    if (a.kind === 'create' && retiresSomeone(a)) summary.retire++;
+  }
   return { actions, newDepartments: departments.added, newJobCategories: jobCategories.added, errors, summary };
 }

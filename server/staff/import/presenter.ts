@@ -1,12 +1,16 @@
 import type { Translate } from '../../lib/i18n';
 import type { ImportPreview } from './service';
 import { ROSTER_COLUMNS } from './columns';
+import { retiresSomeone } from './plan';
 
 const SHOWN_ACTIONS = 500;
 const headerOf = (field: string) => ROSTER_COLUMNS.find((c) => c.key === field)?.headers[0] ?? field;
 
 export function presentPreview(p: ImportPreview, t: Translate, show: string) {
-  const actions = p.plan.actions.filter((a) => (show === 'changes' ? a.kind !== 'unchanged' : a.kind === show));
+  // The retirements shown are the ones counted: those of new rows created as retired too.
+  const actions = p.plan.actions.filter((a) =>
+    show === 'changes' ? a.kind !== 'unchanged' : show === 'retire' ? retiresSomeone(a) : a.kind === show,
+  );
   return {
     id: p.id,
     status: p.status,

@@ -1,0 +1,1 @@
+ALTER TABLE "launch_tokens" ADD COLUMN "login_session_hash" text;
