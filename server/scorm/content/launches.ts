@@ -12,6 +12,7 @@ import type { Database } from '../../db/client';
 import { fiscalYearEndsAt } from '../../training/fiscal-year';
 import * as repo from './repository';
 import { onAccountSignedOut } from '../../auth/events';
+import { jittered } from '../../lib/jitter';
 
 export interface LaunchGrant {
   tokenHash: string;
@@ -83,12 +84,14 @@ export function isCommitKeyOf(grant: LaunchGrant, key: unknown): boolean {
   return given.length === stored.length && crypto.timingSafeEqual(given, stored);
 }
 
-// A launch page loads dozens of files: a grant is read from the database at most every few
-// seconds per instance. A token ended here leaves this cache at once; one ended by another
-// instance still works here for at most GRANT_TTL_MS.
+// A launch page loads dozens of files and its content commits every few seconds: a grant is read
+// from the database at most every few seconds per instance. A token ended here leaves this cache
+// at once; one ended by another instance still works here for at most GRANT_TTL_MS. Each entry
+// lives a jittered part of it: a class that launched together must not reload every grant in the
+// same instant, queueing 64 reads in front of their commits (as the viewer cache found, jitter.ts).
 const GRANT_TTL_MS = 5_000;
 const GRANT_CACHE_MAX = 20_000;
-const grantCaches = new WeakMap<Database, Map<string, { grant: LaunchGrant; readAt: number }>>();
+const grantCaches = new WeakMap<Database, Map<string, { grant: LaunchGrant; until: number }>>();
 
 function grantCacheOf(db: Database) {
   let cache = grantCaches.get(db);
@@ -102,7 +105,7 @@ export async function resolveLaunch(db: Database, token: string, now: Date): Pro
   const tokenHash = hashOf(token);
   const cache = grantCacheOf(db);
   const cached = cache.get(tokenHash);
-  if (cached && now.getTime() - cached.readAt < GRANT_TTL_MS && now < cached.grant.expiresAt) return cached.grant;
+  if (cached && now.getTime() <= cached.until && now < cached.grant.expiresAt) return cached.grant;
   const row = await repo.findLiveLaunch(db, tokenHash, now);
   if (!row) {
     cache.delete(tokenHash);
@@ -123,7 +126,7 @@ export async function resolveLaunch(db: Database, token: string, now: Date): Pro
     expiresAt: t.expiresAt,
   };
   if (cache.size >= GRANT_CACHE_MAX) cache.clear();
-  cache.set(tokenHash, { grant, readAt: now.getTime() });
+  cache.set(tokenHash, { grant, until: now.getTime() + jittered(GRANT_TTL_MS) });
   return grant;
 }
 
