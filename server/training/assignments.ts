@@ -95,15 +95,24 @@ export async function exemptAssignment(db: Database, actor: Viewer, id: number, 
         subjectType: 'assignment',
         subjectId: id,
         details: {
-          staff: `${assignment.employeeNo} ${assignment.staffName}`,
-          requirement: assignment.courseTitle ?? assignment.requirementTitle,
-          fiscalYear: assignment.fiscalYear,
+          ...auditedAssignment(assignment),
           before: { status: assignment.status, exemptReason: row.exemptReason },
           after: { status: 'exempt', exemptKind: input.kind, exemptReason: input.reason },
         },
       },
     ]);
   });
+}
+
+/** Who and what an assignment's audit entry names, in words an inspector reads. */
+function auditedAssignment(a: {
+  employeeNo: string;
+  staffName: string;
+  courseTitle: string | null;
+  requirementTitle: string;
+  fiscalYear: number;
+}) {
+  return { staff: `${a.employeeNo} ${a.staffName}`, requirement: a.courseTitle ?? a.requirementTitle, fiscalYear: a.fiscalYear };
 }
 
 export async function clearExemption(db: Database, actor: Viewer, id: number, now: Date) {
@@ -119,9 +128,7 @@ export async function clearExemption(db: Database, actor: Viewer, id: number, no
         subjectType: 'assignment',
         subjectId: id,
         details: {
-          staff: `${assignment.employeeNo} ${assignment.staffName}`,
-          requirement: assignment.courseTitle ?? assignment.requirementTitle,
-          fiscalYear: assignment.fiscalYear,
+          ...auditedAssignment(assignment),
           before: { exemptKind: assignment.exemptKind, exemptReason: assignment.exemptReason },
         },
       },
