@@ -109,7 +109,7 @@ function auditedAssignment(a: {
   employeeNo: string;
   staffName: string;
   courseTitle: string | null;
-  requirementTitle: string;
+  requirementTitle: string | null;
   fiscalYear: number;
 }) {
   return { staff: `${a.employeeNo} ${a.staffName}`, requirement: a.courseTitle ?? a.requirementTitle, fiscalYear: a.fiscalYear };
